@@ -1,0 +1,116 @@
+// Package gwconfig is the contract between the control plane and the data
+// plane: the immutable snapshot of one deployed stage. The backend compiles
+// its rows into these structs and validates them with the same code the
+// gateway runs; the gateway imports nothing of the backend.
+package gwconfig
+
+import (
+	"time"
+)
+
+// Protocol types of an API.
+const (
+	ProtocolHTTP      = "HTTP"
+	ProtocolREST      = "REST"
+	ProtocolWebSocket = "WEBSOCKET"
+)
+
+// Integration types.
+const (
+	IntegrationHTTPProxy = "HTTP_PROXY"
+	IntegrationMock      = "MOCK"
+)
+
+// Integration timeout bounds, as API Gateway sets them.
+const (
+	MinTimeoutMillis     = 50
+	MaxTimeoutMillis     = 29000
+	DefaultTimeoutMillis = 29000
+)
+
+// Stage is everything a gateway needs to serve one stage of one API. It is
+// published as a whole and never changed once published: a new deployment or
+// a stage-variable change publishes a new Stage with a higher Revision.
+type Stage struct {
+	// TenantID owns the API; the gateway labels metrics and logs with it.
+	TenantID string `json:"tenantId"`
+	// APIID is the API's id, the first label of the invoke host
+	// ({apiId}.execute-api.{baseDomain}).
+	APIID string `json:"apiId"`
+	// APIName is the API's display name, for logs and metrics only.
+	APIName string `json:"apiName,omitempty"`
+	// ProtocolType is HTTP or REST.
+	ProtocolType string `json:"protocolType"`
+	// StageName is the first path segment of every request to this stage.
+	StageName string `json:"stageName"`
+	// DeploymentID identifies the immutable deployment this stage serves.
+	// Gateways report it in their heartbeats, which is how a deploy knows
+	// the fleet has converged.
+	DeploymentID string `json:"deploymentId"`
+	// Revision increases with every publish of this stage, so a gateway can
+	// skip a config it already holds.
+	Revision int64 `json:"revision"`
+	// StageVariables substitute into integration URIs as
+	// ${stageVariables.name}.
+	StageVariables map[string]string `json:"stageVariables,omitempty"`
+	// Routes are the API's routes as they were when deployed.
+	Routes []Route `json:"routes"`
+	// PublishedAt is when the control plane published this revision.
+	PublishedAt time.Time `json:"publishedAt"`
+}
+
+// Key is the stage's identity in the fleet: "{apiId}/{stageName}".
+func (s *Stage) Key() string { return StageKey(s.APIID, s.StageName) }
+
+// StageKey builds the fleet-wide identity of a stage.
+func StageKey(apiID, stageName string) string { return apiID + "/" + stageName }
+
+// Route is one route of an API: a route key and what to do with matching
+// requests.
+type Route struct {
+	// RouteID is the route's id in the control plane.
+	RouteID string `json:"routeId"`
+	// RouteKey is "METHOD /path" with {param} and greedy {proxy+}
+	// segments, "ANY /path", or "$default".
+	RouteKey string `json:"routeKey"`
+	// Integration says where matching requests go.
+	Integration Integration `json:"integration"`
+}
+
+// Integration is the backend of a route.
+type Integration struct {
+	// Type is HTTP_PROXY or MOCK.
+	Type string `json:"type"`
+	// URI is the upstream URL for HTTP_PROXY. It may contain
+	// ${stageVariables.name} and {param} placeholders; {proxy} takes the
+	// greedy path remainder.
+	URI string `json:"uri,omitempty"`
+	// HTTPMethod overrides the upstream method; empty or ANY forwards the
+	// caller's method.
+	HTTPMethod string `json:"httpMethod,omitempty"`
+	// TimeoutInMillis bounds the upstream call (50–29000, default 29000).
+	TimeoutInMillis int `json:"timeoutInMillis,omitempty"`
+	// MockStatusCode is the status a MOCK integration answers with
+	// (default 200).
+	MockStatusCode int `json:"mockStatusCode,omitempty"`
+	// MockBody is the body a MOCK integration answers with.
+	MockBody string `json:"mockBody,omitempty"`
+	// MockHeaders are the headers a MOCK integration answers with.
+	MockHeaders map[string]string `json:"mockHeaders,omitempty"`
+}
+
+// SetDefaults fills in the defaults of every optional field.
+func (s *Stage) SetDefaults() {
+	if s.ProtocolType == "" {
+		s.ProtocolType = ProtocolHTTP
+	}
+	for i := range s.Routes {
+		in := &s.Routes[i].Integration
+		if in.TimeoutInMillis == 0 {
+			in.TimeoutInMillis = DefaultTimeoutMillis
+		}
+		if in.Type == IntegrationMock && in.MockStatusCode == 0 {
+			in.MockStatusCode = 200
+		}
+	}
+}
