@@ -69,4 +69,7 @@ type Store interface {
 	// MarkFailed marks the deployment FAILED with a reason a user can act
 	// on; the stage keeps its previous deployment.
 	MarkFailed(ctx context.Context, tenantID, deploymentID, reason string) error
+	// RecordProgress appends a line to the deployment's progress, which the
+	// console streams while the deploy runs.
+	RecordProgress(ctx context.Context, tenantID, deploymentID, message string) error
 }
