@@ -31,8 +31,8 @@ type Integration struct {
 	// scheme, host and query are fixed and the path is expanded per request;
 	// otherwise the whole URI is expanded and parsed.
 	scheme, host, query string
-	path               []part
-	whole              []part // non-nil when the authority or query has placeholders
+	path                []part
+	whole               []part // non-nil when the authority or query has placeholders
 }
 
 // part is a literal (param < 0) or a path parameter index.
