@@ -1,0 +1,165 @@
+package server
+
+import (
+	"bufio"
+	"errors"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/turnpike/turnpike/gateway/pipeline"
+	"github.com/turnpike/turnpike/gateway/stage/integration"
+	"github.com/turnpike/turnpike/gateway/stage/recovery"
+	"github.com/turnpike/turnpike/gateway/stage/requestid"
+	"github.com/turnpike/turnpike/gateway/stage/resolve"
+)
+
+// buildPipeline is the order of the stages, top to bottom.
+func (g *Gateway) buildPipeline() pipeline.Handler {
+	return pipeline.Chain(
+		recovery.New(g.logger),
+		requestid.New(),
+		resolve.New(g.router.Load),
+		integration.New(g.cfg.Transport, g.logger),
+	)
+}
+
+// requestState is the per-request memory of the entry point, pooled so an
+// invoke request allocates as little as possible.
+type requestState struct {
+	ex  pipeline.Exchange
+	rec recorder
+}
+
+// ServeHTTP is the entry point: ops requests go to the ops handler, invoke
+// requests through the pipeline; errors become API Gateway style bodies
+// here and nowhere else; then the request is measured and logged.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rt := g.router.Load()
+	if !rt.IsInvokeHost(r.Host) {
+		g.ops.ServeHTTP(w, r)
+		return
+	}
+	st := g.states.Get().(*requestState)
+	st.ex.Start = time.Now()
+	st.rec = recorder{ResponseWriter: w}
+	r = r.WithContext(pipeline.WithExchange(r.Context(), &st.ex))
+
+	err := g.pipeline.ServeHTTP(&st.rec, r)
+	if err != nil {
+		g.writeError(&st.rec, err)
+	}
+	g.observe(r, st, err)
+
+	st.ex.Reset()
+	st.rec = recorder{}
+	g.states.Put(st)
+}
+
+// Error bodies, as API Gateway words them.
+var (
+	bodyNotFound   = []byte(`{"message":"Not Found"}`)
+	bodyBadGateway = []byte(`{"message":"Bad Gateway"}`)
+	bodyTimeout    = []byte(`{"message":"Endpoint request timed out"}`)
+	bodyInternal   = []byte(`{"message":"Internal server error"}`)
+)
+
+func errorBody(status int) []byte {
+	switch status {
+	case http.StatusNotFound:
+		return bodyNotFound
+	case http.StatusBadGateway:
+		return bodyBadGateway
+	case http.StatusGatewayTimeout:
+		return bodyTimeout
+	case http.StatusInternalServerError:
+		return bodyInternal
+	}
+	return []byte(`{"message":"` + http.StatusText(status) + `"}`)
+}
+
+var jsonContentType = []string{"application/json"}
+
+// writeError answers a failed request. A *pipeline.HandlerError keeps its
+// status; any other error is a 500. The cause is logged by the access log,
+// never sent.
+func (g *Gateway) writeError(rec *recorder, err error) {
+	status := http.StatusInternalServerError
+	var he *pipeline.HandlerError
+	if errors.As(err, &he) {
+		status = he.Status
+	}
+	if rec.wroteHeader {
+		// The response has started; the client sees a truncated answer.
+		return
+	}
+	if status == pipeline.StatusClientClosed {
+		// Nobody is listening; record the status for the log only.
+		rec.status = status
+		return
+	}
+	writeJSON(rec, status, errorBody(status))
+}
+
+func writeJSON(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h["Content-Type"] = jsonContentType
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// recorder remembers the status and size of a response.
+type recorder struct {
+	http.ResponseWriter
+	status      int
+	written     int64
+	wroteHeader bool
+}
+
+func (r *recorder) WriteHeader(status int) {
+	if !r.wroteHeader {
+		if status >= 100 && status < 200 && status != http.StatusSwitchingProtocols {
+			// Informational answers (100 Continue, 103 Early Hints) come
+			// before the real one.
+			r.ResponseWriter.WriteHeader(status)
+			return
+		}
+		r.status, r.wroteHeader = status, true
+	}
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if !r.wroteHeader {
+		r.status, r.wroteHeader = http.StatusOK, true
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.written += int64(n)
+	return n, err
+}
+
+// Flush lets streamed integration responses through at once.
+func (r *recorder) Flush() {
+	if !r.wroteHeader {
+		r.status, r.wroteHeader = http.StatusOK, true
+	}
+	http.NewResponseController(r.ResponseWriter).Flush() //nolint:errcheck // Flush is best effort.
+}
+
+// Hijack supports protocol upgrades through the proxy.
+func (r *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	r.status, r.wroteHeader = http.StatusSwitchingProtocols, true
+	return http.NewResponseController(r.ResponseWriter).Hijack()
+}
+
+// Unwrap exposes the underlying writer to http.ResponseController.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+func (r *recorder) statusCode() int {
+	if r.status == 0 {
+		return http.StatusOK
+	}
+	return r.status
+}

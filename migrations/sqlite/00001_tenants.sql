@@ -1,0 +1,11 @@
+-- +goose Up
+CREATE TABLE tenants (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    status      TEXT NOT NULL DEFAULT 'ACTIVE',
+    created_at  DATETIME NOT NULL,
+    updated_at  DATETIME NOT NULL
+);
+
+-- +goose Down
+DROP TABLE tenants;

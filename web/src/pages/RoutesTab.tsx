@@ -1,0 +1,394 @@
+import { useState } from 'react';
+import type { Integration, Route } from '../api/types';
+import {
+  Badge,
+  Button,
+  ConfirmDialog,
+  EmptyState,
+  ErrorBanner,
+  Field,
+  MethodBadge,
+  Modal,
+  SkeletonRows,
+  useToast,
+} from '../components/ui';
+import { Icon } from '../components/icons';
+import { formatDateTime, formatRelative } from '../lib/format';
+import { useForm } from '../lib/form';
+import { useResource } from '../lib/hooks';
+import { splitRouteKey, validateHttpUri, validateIntRange, validateRouteKey } from '../lib/validate';
+import { useClient } from '../session';
+
+export function RoutesTab({ apiId, onDeploy }: { apiId: string; onDeploy: () => void }) {
+  const client = useClient();
+  const toast = useToast();
+  const routes = useResource(() => client.listRoutes(apiId), `routes:${apiId}`);
+  const [editing, setEditing] = useState<Route | 'new' | null>(null);
+  const [deleting, setDeleting] = useState<Route | null>(null);
+
+  const addButton = (
+    <Button variant="primary" icon="plus" onClick={() => setEditing('new')} data-testid="add-route">
+      Add route
+    </Button>
+  );
+  const list = [...(routes.data ?? [])].sort((a, b) => sortKey(a.routeKey).localeCompare(sortKey(b.routeKey)));
+
+  return (
+    <section>
+      <div className="section-header">
+        <p className="muted">
+          A route matches a method and path and sends the request to its integration. Changes take effect on the next
+          deploy.
+        </p>
+        <div className="page-actions">
+          {routes.data?.length ? (
+            <Button icon="rocket" onClick={onDeploy}>
+              Deploy changes
+            </Button>
+          ) : null}
+          {addButton}
+        </div>
+      </div>
+      <ErrorBanner error={routes.error} onRetry={routes.reload} title="Could not load routes" />
+      {routes.loading && !routes.data ? (
+        <div className="card">
+          <SkeletonRows cols={4} />
+        </div>
+      ) : routes.data && list.length === 0 ? (
+        <div className="card">
+          <EmptyState icon="route" title="No routes yet" action={addButton}>
+            Add a route such as <code>GET /pets/{'{id}'}</code> that proxies to your backend, or a mock that answers
+            directly.
+          </EmptyState>
+        </div>
+      ) : routes.data ? (
+        <div className="card">
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Route</th>
+                <th>Integration</th>
+                <th>Timeout</th>
+                <th>Updated</th>
+                <th aria-label="Actions" />
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((r) => {
+                const { method, path } = splitRouteKey(r.routeKey);
+                return (
+                  <tr key={r.routeId} data-testid="route-row" data-route-key={r.routeKey}>
+                    <td>
+                      <span className="route-key">
+                        <MethodBadge method={method} />
+                        <span className="mono strong">{path}</span>
+                      </span>
+                    </td>
+                    <td>
+                      <IntegrationSummary integration={r.integration} />
+                    </td>
+                    <td className="mono muted">
+                      {r.integration.timeoutInMillis ? `${r.integration.timeoutInMillis} ms` : '—'}
+                    </td>
+                    <td title={formatDateTime(r.updatedAt)}>{formatRelative(r.updatedAt)}</td>
+                    <td className="row-actions">
+                      <Button size="sm" variant="ghost" icon="edit" onClick={() => setEditing(r)} aria-label="Edit route" data-testid="route-edit" />
+                      <Button size="sm" variant="ghost" icon="trash" onClick={() => setDeleting(r)} aria-label="Delete route" data-testid="route-delete" />
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+
+      {editing ? (
+        <RouteModal
+          apiId={apiId}
+          route={editing === 'new' ? null : editing}
+          onClose={() => setEditing(null)}
+          onSaved={(r, created) => {
+            setEditing(null);
+            routes.setData((prev) => [...(prev ?? []).filter((x) => x.routeId !== r.routeId), r]);
+            toast(created ? `Route ${r.routeKey} added` : `Route ${r.routeKey} saved`);
+          }}
+        />
+      ) : null}
+      {deleting ? (
+        <ConfirmDialog
+          title="Delete route"
+          onClose={() => setDeleting(null)}
+          onConfirm={async () => {
+            await client.deleteRoute(apiId, deleting.routeId);
+            routes.setData((prev) => (prev ?? []).filter((x) => x.routeId !== deleting.routeId));
+            toast(`Route ${deleting.routeKey} deleted`);
+          }}
+        >
+          Delete route <code>{deleting.routeKey}</code>? Stages keep serving it until the next deploy.
+        </ConfirmDialog>
+      ) : null}
+    </section>
+  );
+}
+
+// $default sorts last; otherwise by path, then method.
+function sortKey(routeKey: string): string {
+  if (routeKey === '$default') return '\uffff';
+  const { method, path } = splitRouteKey(routeKey);
+  return `${path} ${method}`;
+}
+
+function IntegrationSummary({ integration: i }: { integration: Integration }) {
+  if (i.type === 'MOCK') {
+    return (
+      <span className="integration">
+        <Badge tone="amber">MOCK</Badge>
+        <span className="mono muted">{i.mockStatusCode ?? 200}</span>
+        {i.mockBody ? <span className="mono muted truncate">{i.mockBody}</span> : null}
+      </span>
+    );
+  }
+  return (
+    <span className="integration">
+      <Badge tone="blue">{i.type === 'HTTP_PROXY' ? 'HTTP proxy' : i.type}</Badge>
+      {i.httpMethod && i.httpMethod !== 'ANY' ? <span className="mono muted">{i.httpMethod}</span> : null}
+      <span className="mono truncate" title={i.uri}>
+        {i.uri}
+      </span>
+    </span>
+  );
+}
+
+const INTEGRATION_METHODS = ['ANY', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+
+interface RouteValues extends Record<string, unknown> {
+  routeKey: string;
+  type: string;
+  uri: string;
+  httpMethod: string;
+  timeoutInMillis: string;
+  mockStatusCode: string;
+  mockBody: string;
+}
+
+/** Maps the API's detail keys ("integration.uri", "uri") onto this form's fields. */
+export function routeFieldForDetail(key: string): string {
+  return key.replace(/^integration\./, '').replace(/^integration$/, 'type');
+}
+
+function RouteModal({
+  apiId,
+  route,
+  onClose,
+  onSaved,
+}: {
+  apiId: string;
+  route: Route | null;
+  onClose: () => void;
+  onSaved: (r: Route, created: boolean) => void;
+}) {
+  const client = useClient();
+  const i = route?.integration;
+  const form = useForm<RouteValues>(
+    {
+      routeKey: route?.routeKey ?? '',
+      type: i?.type ?? 'HTTP_PROXY',
+      uri: i?.uri ?? '',
+      httpMethod: i?.httpMethod || 'ANY',
+      timeoutInMillis: i?.timeoutInMillis ? String(i.timeoutInMillis) : '',
+      mockStatusCode: String(i?.mockStatusCode || 200),
+      mockBody: i?.mockBody ?? '',
+    },
+    (v) => ({
+      routeKey: validateRouteKey(v.routeKey),
+      uri: v.type === 'HTTP_PROXY' ? validateHttpUri(v.uri) : null,
+      timeoutInMillis: validateIntRange(v.timeoutInMillis, 50, 30000, 'Timeout'),
+      mockStatusCode:
+        v.type === 'MOCK'
+          ? v.mockStatusCode.trim()
+            ? validateIntRange(v.mockStatusCode, 100, 599, 'Status code')
+            : 'Enter a status code.'
+          : null,
+      mockBody: v.mockBody.length > 65536 ? 'At most 64 KiB.' : null,
+    }),
+    routeFieldForDetail,
+  );
+  const v = form.values;
+
+  const submit = () =>
+    void form.submit(async (v) => {
+      const integration: Integration =
+        v.type === 'MOCK'
+          ? {
+              type: 'MOCK',
+              uri: '',
+              mockStatusCode: Number(v.mockStatusCode),
+              mockBody: v.mockBody,
+              timeoutInMillis: v.timeoutInMillis ? Number(v.timeoutInMillis) : undefined,
+            }
+          : {
+              type: v.type,
+              uri: v.uri.trim(),
+              httpMethod: v.httpMethod,
+              timeoutInMillis: v.timeoutInMillis ? Number(v.timeoutInMillis) : undefined,
+            };
+      const routeKey = v.routeKey.trim();
+      const saved = route
+        ? await client.updateRoute(apiId, route.routeId, { routeKey, integration })
+        : await client.createRoute(apiId, { routeKey, integration });
+      onSaved(saved, !route);
+    });
+
+  return (
+    <Modal
+      title={route ? 'Edit route' : 'Add route'}
+      onClose={() => !form.busy && onClose()}
+      onSubmit={submit}
+      width={580}
+      footer={
+        <>
+          <Button onClick={onClose} disabled={form.busy}>
+            Cancel
+          </Button>
+          <Button type="submit" variant="primary" busy={form.busy} data-testid="route-submit">
+            {route ? 'Save route' : 'Add route'}
+          </Button>
+        </>
+      }
+    >
+      <div className="stack">
+        <ErrorBanner error={form.formError} />
+        <Field
+          label="Route key"
+          error={form.error('routeKey')}
+          hint={
+            <>
+              <code>METHOD /path</code> with <code>{'{param}'}</code> segments and an optional final{' '}
+              <code>{'{proxy+}'}</code>; <code>ANY</code> matches every method; <code>$default</code> catches the rest.
+            </>
+          }
+        >
+          {(p) => (
+            <input
+              {...p}
+              className="mono"
+              data-testid="route-key"
+              placeholder="GET /pets/{id}"
+              autoComplete="off"
+              spellCheck={false}
+              value={v.routeKey}
+              onChange={(e) => form.set('routeKey', e.target.value)}
+            />
+          )}
+        </Field>
+        <Field label="Integration type" error={form.error('type')}>
+          {(p) => (
+            <select
+              {...p}
+              data-testid="integration-type"
+              value={v.type}
+              onChange={(e) => form.set('type', e.target.value)}
+            >
+              <option value="HTTP_PROXY">HTTP proxy: forward to an HTTP(S) backend</option>
+              <option value="MOCK">Mock: answer with a fixed response</option>
+            </select>
+          )}
+        </Field>
+        {v.type === 'HTTP_PROXY' ? (
+          <div className="grid-2-1">
+            <Field
+              label="Endpoint URL"
+              error={form.error('uri')}
+              hint={
+                <>
+                  May use path parameters and stage variables, e.g. <code>{'https://${stageVariables.host}/pets/{id}'}</code>.
+                </>
+              }
+            >
+              {(p) => (
+                <input
+                  {...p}
+                  className="mono"
+                  type="url"
+                  data-testid="integration-uri"
+                  placeholder="https://backend.example.com/pets/{id}"
+                  autoComplete="off"
+                  spellCheck={false}
+                  value={v.uri}
+                  onChange={(e) => form.set('uri', e.target.value)}
+                />
+              )}
+            </Field>
+            <Field label="Method" error={form.error('httpMethod')}>
+              {(p) => (
+                <select
+                  {...p}
+                  data-testid="integration-method"
+                  value={v.httpMethod}
+                  onChange={(e) => form.set('httpMethod', e.target.value)}
+                >
+                  {INTEGRATION_METHODS.map((m) => (
+                    <option key={m} value={m}>
+                      {m === 'ANY' ? 'Same as request' : m}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          </div>
+        ) : (
+          <>
+            <Field label="Status code" error={form.error('mockStatusCode')}>
+              {(p) => (
+                <input
+                  {...p}
+                  inputMode="numeric"
+                  data-testid="mock-status"
+                  value={v.mockStatusCode}
+                  onChange={(e) => form.set('mockStatusCode', e.target.value)}
+                />
+              )}
+            </Field>
+            <Field label="Response body" optional error={form.error('mockBody')}>
+              {(p) => (
+                <textarea
+                  {...p}
+                  className="mono"
+                  rows={4}
+                  data-testid="mock-body"
+                  placeholder='{"ok": true}'
+                  spellCheck={false}
+                  value={v.mockBody}
+                  onChange={(e) => form.set('mockBody', e.target.value)}
+                />
+              )}
+            </Field>
+          </>
+        )}
+        <Field
+          label="Timeout (ms)"
+          optional
+          error={form.error('timeoutInMillis')}
+          hint="50 to 30000; the default is 30000."
+        >
+          {(p) => (
+            <input
+              {...p}
+              inputMode="numeric"
+              data-testid="integration-timeout"
+              placeholder="30000"
+              value={v.timeoutInMillis}
+              onChange={(e) => form.set('timeoutInMillis', e.target.value)}
+            />
+          )}
+        </Field>
+        {route ? (
+          <p className="muted small">
+            <Icon name="info" size={12} /> Saved changes reach traffic on the next deploy.
+          </p>
+        ) : null}
+      </div>
+    </Modal>
+  );
+}

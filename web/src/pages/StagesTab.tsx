@@ -1,0 +1,321 @@
+import { useState } from 'react';
+import type { Stage } from '../api/types';
+import {
+  Button,
+  ConfirmDialog,
+  CopyLink,
+  EmptyState,
+  ErrorBanner,
+  Field,
+  Modal,
+  SkeletonRows,
+  StatusBadge,
+  useToast,
+} from '../components/ui';
+import { formatDateTime, formatRelative } from '../lib/format';
+import { useForm } from '../lib/form';
+import type { Resource } from '../lib/hooks';
+import {
+  rowsToVariables,
+  validateStageName,
+  validateVariableRows,
+  variablesToRows,
+} from '../lib/validate';
+import { useClient } from '../session';
+
+export function StagesTab({
+  apiId,
+  stages,
+  onDeploy,
+}: {
+  apiId: string;
+  stages: Resource<Stage[]>;
+  onDeploy: (stageName: string) => void;
+}) {
+  const client = useClient();
+  const toast = useToast();
+  const [editing, setEditing] = useState<Stage | 'new' | null>(null);
+  const [deleting, setDeleting] = useState<Stage | null>(null);
+
+  const addButton = (
+    <Button variant="primary" icon="plus" onClick={() => setEditing('new')} data-testid="add-stage">
+      Create stage
+    </Button>
+  );
+  const list = stages.data ?? [];
+
+  return (
+    <section>
+      <div className="section-header">
+        <p className="muted">
+          A stage is a named, invokable snapshot of the API (<code>dev</code>, <code>prod</code>). Deploying points it at a
+          new deployment.
+        </p>
+        <div className="page-actions">{addButton}</div>
+      </div>
+      <ErrorBanner error={stages.error} onRetry={stages.reload} title="Could not load stages" />
+      {stages.loading && !stages.data ? (
+        <div className="card">
+          <SkeletonRows cols={5} />
+        </div>
+      ) : stages.data && list.length === 0 ? (
+        <div className="card">
+          <EmptyState icon="layers" title="No stages yet" action={addButton}>
+            Create a stage such as <code>dev</code>, then deploy to it to get an invoke URL.
+          </EmptyState>
+        </div>
+      ) : stages.data ? (
+        <div className="card">
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Stage</th>
+                <th>Status</th>
+                <th>Deployment</th>
+                <th>Invoke URL</th>
+                <th>Variables</th>
+                <th>Updated</th>
+                <th aria-label="Actions" />
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((s) => {
+                const vars = Object.keys(s.stageVariables ?? {}).length;
+                return (
+                  <tr key={s.stageName} data-testid="stage-row" data-stage-name={s.stageName}>
+                    <td>
+                      <div className="mono strong">{s.stageName}</div>
+                      {s.description ? <div className="muted small">{s.description}</div> : null}
+                    </td>
+                    <td>
+                      <StatusBadge status={s.lastDeploymentStatus} />
+                    </td>
+                    <td className="mono muted">{s.deploymentId || '—'}</td>
+                    <td>
+                      {s.deploymentId ? (
+                        <CopyLink url={s.invokeUrl} testId="stage-invoke-url" />
+                      ) : (
+                        <span className="muted small">Deploy to get a URL</span>
+                      )}
+                    </td>
+                    <td className="muted">{vars ? `${vars} variable${vars === 1 ? '' : 's'}` : '—'}</td>
+                    <td title={formatDateTime(s.updatedAt)}>{formatRelative(s.updatedAt)}</td>
+                    <td className="row-actions">
+                      <Button
+                        size="sm"
+                        icon="rocket"
+                        onClick={() => onDeploy(s.stageName)}
+                        data-testid="stage-deploy-button"
+                      >
+                        Deploy
+                      </Button>
+                      <Button size="sm" variant="ghost" icon="edit" aria-label="Edit stage" onClick={() => setEditing(s)} data-testid="stage-edit" />
+                      <Button size="sm" variant="ghost" icon="trash" aria-label="Delete stage" onClick={() => setDeleting(s)} data-testid="stage-delete" />
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+
+      {editing ? (
+        <StageModal
+          apiId={apiId}
+          stage={editing === 'new' ? null : editing}
+          onClose={() => setEditing(null)}
+          onSaved={(s, created) => {
+            setEditing(null);
+            stages.setData((prev) => {
+              const rest = (prev ?? []).filter((x) => x.stageName !== s.stageName);
+              return created ? [...rest, s] : (prev ?? []).map((x) => (x.stageName === s.stageName ? s : x));
+            });
+            toast(created ? `Stage ${s.stageName} created` : `Stage ${s.stageName} saved`);
+          }}
+        />
+      ) : null}
+      {deleting ? (
+        <ConfirmDialog
+          title="Delete stage"
+          confirmLabel="Delete stage"
+          onClose={() => setDeleting(null)}
+          onConfirm={async () => {
+            await client.deleteStage(apiId, deleting.stageName);
+            stages.setData((prev) => (prev ?? []).filter((x) => x.stageName !== deleting.stageName));
+            toast(`Stage ${deleting.stageName} deleted`);
+          }}
+        >
+          Delete stage <code>{deleting.stageName}</code>?
+          {deleting.deploymentId ? ' Its invoke URL stops answering as soon as the gateways drop it.' : ''}
+        </ConfirmDialog>
+      ) : null}
+    </section>
+  );
+}
+
+interface Row {
+  key: string;
+  value: string;
+}
+
+interface StageValues extends Record<string, unknown> {
+  stageName: string;
+  description: string;
+  variables: Row[];
+}
+
+function StageModal({
+  apiId,
+  stage,
+  onClose,
+  onSaved,
+}: {
+  apiId: string;
+  stage: Stage | null;
+  onClose: () => void;
+  onSaved: (s: Stage, created: boolean) => void;
+}) {
+  const client = useClient();
+  const form = useForm<StageValues>(
+    {
+      stageName: stage?.stageName ?? '',
+      description: stage?.description ?? '',
+      variables: variablesToRows(stage?.stageVariables),
+    },
+    (v) => {
+      const rowErrors = validateVariableRows(v.variables);
+      return {
+        stageName: stage ? null : validateStageName(v.stageName),
+        description: v.description.length > 1024 ? 'At most 1024 characters.' : null,
+        variables: rowErrors.some((r) => r.key || r.value) ? 'Fix the stage variables.' : null,
+      };
+    },
+    (k) => (k.startsWith('stageVariables') ? 'variables' : k),
+  );
+  const v = form.values;
+  const rowErrors = validateVariableRows(v.variables);
+  const setRows = (rows: Row[]) => form.set('variables', rows);
+
+  const submit = () =>
+    void form.submit(async (v) => {
+      const stageVariables = rowsToVariables(v.variables);
+      const saved = stage
+        ? await client.updateStage(apiId, stage.stageName, { description: v.description.trim(), stageVariables })
+        : await client.createStage(apiId, {
+            stageName: v.stageName,
+            description: v.description.trim() || undefined,
+            stageVariables,
+          });
+      onSaved(saved, !stage);
+    });
+
+  return (
+    <Modal
+      title={stage ? `Edit stage ${stage.stageName}` : 'Create stage'}
+      onClose={() => !form.busy && onClose()}
+      onSubmit={submit}
+      width={600}
+      footer={
+        <>
+          <Button onClick={onClose} disabled={form.busy}>
+            Cancel
+          </Button>
+          <Button type="submit" variant="primary" busy={form.busy} data-testid="stage-submit">
+            {stage ? 'Save stage' : 'Create stage'}
+          </Button>
+        </>
+      }
+    >
+      <div className="stack">
+        <ErrorBanner error={form.formError} />
+        {stage ? null : (
+          <Field label="Stage name" error={form.error('stageName')} hint="Letters, digits, - and _. Part of the invoke URL.">
+            {(p) => (
+              <input
+                {...p}
+                className="mono"
+                data-testid="stage-name"
+                placeholder="prod"
+                autoComplete="off"
+                spellCheck={false}
+                value={v.stageName}
+                onChange={(e) => form.set('stageName', e.target.value)}
+              />
+            )}
+          </Field>
+        )}
+        <Field label="Description" optional error={form.error('description')}>
+          {(p) => (
+            <input
+              {...p}
+              data-testid="stage-description"
+              value={v.description}
+              onChange={(e) => form.set('description', e.target.value)}
+            />
+          )}
+        </Field>
+        <fieldset className="kv">
+          <legend>
+            Stage variables <span className="optional">optional</span>
+          </legend>
+          <p className="muted small">
+            Referenced as <code>{'${stageVariables.name}'}</code> in integration URLs.
+          </p>
+          {v.variables.length ? (
+            <div className="kv-rows">
+              {v.variables.map((row, i) => (
+                <div className="kv-row" key={i}>
+                  <div className="kv-cell">
+                    <input
+                      className="mono"
+                      aria-label={`Variable ${i + 1} name`}
+                      aria-invalid={!!rowErrors[i]?.key}
+                      placeholder="name"
+                      data-testid="stage-var-key"
+                      value={row.key}
+                      onChange={(e) => setRows(v.variables.map((r, j) => (j === i ? { ...r, key: e.target.value } : r)))}
+                    />
+                    {rowErrors[i]?.key ? <div className="field-error">{rowErrors[i].key}</div> : null}
+                  </div>
+                  <div className="kv-cell">
+                    <input
+                      className="mono"
+                      aria-label={`Variable ${i + 1} value`}
+                      aria-invalid={!!rowErrors[i]?.value}
+                      placeholder="value"
+                      data-testid="stage-var-value"
+                      value={row.value}
+                      onChange={(e) =>
+                        setRows(v.variables.map((r, j) => (j === i ? { ...r, value: e.target.value } : r)))
+                      }
+                    />
+                    {rowErrors[i]?.value ? <div className="field-error">{rowErrors[i].value}</div> : null}
+                  </div>
+                  <Button
+                    size="sm"
+                    variant="ghost"
+                    icon="trash"
+                    aria-label={`Remove variable ${i + 1}`}
+                    onClick={() => setRows(v.variables.filter((_, j) => j !== i))}
+                  />
+                </div>
+              ))}
+            </div>
+          ) : null}
+          {form.error('variables') && !rowErrors.some((r) => r.key || r.value) ? (
+            <div className="field-error">{form.error('variables')}</div>
+          ) : null}
+          <Button
+            size="sm"
+            icon="plus"
+            data-testid="stage-var-add"
+            onClick={() => setRows([...v.variables, { key: '', value: '' }])}
+          >
+            Add variable
+          </Button>
+        </fieldset>
+      </div>
+    </Modal>
+  );
+}
