@@ -1,0 +1,132 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { ApiClient } from './api/client';
+import type { Session } from './api/types';
+import { Shell } from './components/Shell';
+import { Banner, Button, EmptyState, Spinner, ToastProvider, errorMessage } from './components/ui';
+import { matchPath, navigate, useLocation } from './lib/router';
+import { AccessKeysPage } from './pages/AccessKeys';
+import { ApiDetailPage } from './pages/ApiDetail';
+import { ApisPage } from './pages/Apis';
+import { GatewaysPage } from './pages/Gateways';
+import { LoginPage } from './pages/Login';
+import { SessionContext, type SessionContextValue } from './session';
+
+/** Path to the login page that returns to `location` afterwards. */
+export function loginPath(location: string): string {
+  const path = location.split('?')[0];
+  return path === '/' || path.startsWith('/login') ? '/login' : `/login?next=${encodeURIComponent(location)}`;
+}
+
+function Pages({ location }: { location: string }) {
+  let m;
+  if ((m = matchPath('/apis', location))) return <ApisPage />;
+  if ((m = matchPath('/apis/:apiId/:tab?', location))) return <ApiDetailPage key={m.apiId} apiId={m.apiId} tab={m.tab ?? 'routes'} />;
+  if (matchPath('/iam/access-keys', location) || matchPath('/iam', location)) return <AccessKeysPage />;
+  if (matchPath('/gateways', location)) return <GatewaysPage />;
+  return (
+    <div className="card">
+      <EmptyState
+        icon="alert"
+        title="Page not found"
+        action={
+          <Button variant="primary" onClick={() => navigate('/apis')}>
+            Go to APIs
+          </Button>
+        }
+      >
+        Nothing lives at <span className="mono">{location}</span>.
+      </EmptyState>
+    </div>
+  );
+}
+
+export function App({ client: injected }: { client?: ApiClient }) {
+  const client = useMemo(() => injected ?? new ApiClient(), [injected]);
+  const [session, setSession] = useState<Session | null>(null);
+  const [restoring, setRestoring] = useState(true);
+  const [restoreError, setRestoreError] = useState<unknown>(null);
+  const location = useLocation();
+
+  const restore = useCallback(async () => {
+    setRestoring(true);
+    setRestoreError(null);
+    try {
+      setSession(await client.me());
+    } catch (e) {
+      setRestoreError(e);
+    } finally {
+      setRestoring(false);
+    }
+  }, [client]);
+
+  useEffect(() => {
+    void restore();
+  }, [restore]);
+
+  // Any 401 ends the session and returns to the login page.
+  useEffect(() => {
+    client.onUnauthorized = () => {
+      setSession(null);
+      navigate(loginPath(window.location.pathname + window.location.search), { replace: true });
+    };
+    return () => {
+      client.onUnauthorized = undefined;
+    };
+  }, [client]);
+
+  const signOut = useCallback(async () => {
+    try {
+      await client.logout();
+    } catch {
+      // Signing out locally is what matters; the cookie expires anyway.
+    }
+    setSession(null);
+    navigate('/login', { replace: true });
+  }, [client]);
+
+  const ctx = useMemo<SessionContextValue>(
+    () => ({ client, session, setSession, signOut }),
+    [client, session, signOut],
+  );
+
+  const onLogin = location.startsWith('/login');
+  useEffect(() => {
+    if (restoring || restoreError) return;
+    if (!session && !onLogin) navigate(loginPath(location), { replace: true });
+    else if (session && onLogin) navigate('/apis', { replace: true });
+    else if (session && location.split('?')[0] === '/') navigate('/apis', { replace: true });
+  }, [restoring, restoreError, session, onLogin, location]);
+
+  let body;
+  if (restoring) {
+    body = (
+      <div className="fullscreen-center">
+        <Spinner size={24} label="Loading" />
+      </div>
+    );
+  } else if (restoreError) {
+    body = (
+      <div className="fullscreen-center">
+        <div style={{ maxWidth: 440 }}>
+          <Banner kind="error" title="Could not reach Turnpike" onRetry={restore}>
+            {errorMessage(restoreError)}
+          </Banner>
+        </div>
+      </div>
+    );
+  } else if (!session || onLogin) {
+    body = <LoginPage />;
+  } else {
+    body = (
+      <Shell>
+        <Pages location={location} />
+      </Shell>
+    );
+  }
+
+  return (
+    <SessionContext.Provider value={ctx}>
+      <ToastProvider>{body}</ToastProvider>
+    </SessionContext.Provider>
+  );
+}
