@@ -188,8 +188,11 @@ export function DeploymentProgress({
   const onUpdateRef = useRef(onUpdate);
   onUpdateRef.current = onUpdate;
 
+  // Watch once per deployment: the parent passes its latest copy back in as
+  // `initial`, which must not restart the stream.
+  const startedTerminal = useRef(isTerminal(initial.status));
   useEffect(() => {
-    if (isTerminal(initial.status)) return;
+    if (startedTerminal.current) return;
     return watchDeployment(client, apiId, initial.deploymentId, {
       onUpdate: (next) => {
         setD(next);
@@ -199,7 +202,7 @@ export function DeploymentProgress({
       onMode: setMode,
       onError: setPollError,
     });
-  }, [client, apiId, initial.deploymentId, initial.status]);
+  }, [client, apiId, initial.deploymentId]);
 
   useEffect(() => {
     if (d.status !== 'DEPLOYED') return;
