@@ -73,7 +73,6 @@ export function StagesTab({
                 <th>Status</th>
                 <th>Deployment</th>
                 <th>Invoke URL</th>
-                <th>Variables</th>
                 <th>Updated</th>
                 <th aria-label="Actions" />
               </tr>
@@ -85,7 +84,13 @@ export function StagesTab({
                   <tr key={s.stageName} data-testid="stage-row" data-stage-name={s.stageName}>
                     <td>
                       <div className="mono strong">{s.stageName}</div>
-                      {s.description ? <div className="muted small">{s.description}</div> : null}
+                      {s.description || vars ? (
+                        <div className="muted small">
+                          {[s.description, vars ? `${vars} variable${vars === 1 ? '' : 's'}` : '']
+                            .filter(Boolean)
+                            .join(' · ')}
+                        </div>
+                      ) : null}
                     </td>
                     <td>
                       <StatusBadge status={s.lastDeploymentStatus} />
@@ -98,7 +103,6 @@ export function StagesTab({
                         <span className="muted small">Deploy to get a URL</span>
                       )}
                     </td>
-                    <td className="muted">{vars ? `${vars} variable${vars === 1 ? '' : 's'}` : '—'}</td>
                     <td title={formatDateTime(s.updatedAt)}>{formatRelative(s.updatedAt)}</td>
                     <td className="row-actions">
                       <Button
