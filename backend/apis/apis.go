@@ -1,0 +1,129 @@
+// Package apis is the API-definition domain: APIs, their routes and stages,
+// and the deployments that snapshot them onto the fleet. The Service
+// interface, its commands and queries and its errors live here; the service
+// and its gorm store live in apisimpl, fakes in apistest.
+package apis
+
+import (
+	"context"
+	"time"
+
+	"github.com/turnpike/turnpike/gateway/fleet"
+	"github.com/turnpike/turnpike/gateway/gwconfig"
+	"github.com/turnpike/turnpike/workflows/deploy"
+)
+
+// Service manages a tenant's APIs, routes, stages and deployments. Every
+// method is scoped to tenantID: another tenant's resources are not found.
+type Service interface {
+	CreateAPI(ctx context.Context, tenantID string, cmd CreateAPICommand) (*API, error)
+	GetAPI(ctx context.Context, tenantID, apiID string) (*API, error)
+	ListAPIs(ctx context.Context, tenantID string) ([]*API, error)
+	UpdateAPI(ctx context.Context, tenantID, apiID string, cmd UpdateAPICommand) (*API, error)
+	// DeleteAPI deletes the API with its routes, stages and deployments and
+	// withdraws its stages from the fleet.
+	DeleteAPI(ctx context.Context, tenantID, apiID string) error
+
+	CreateRoute(ctx context.Context, tenantID, apiID string, cmd CreateRouteCommand) (*Route, error)
+	GetRoute(ctx context.Context, tenantID, apiID, routeID string) (*Route, error)
+	ListRoutes(ctx context.Context, tenantID, apiID string) ([]*Route, error)
+	UpdateRoute(ctx context.Context, tenantID, apiID, routeID string, cmd UpdateRouteCommand) (*Route, error)
+	DeleteRoute(ctx context.Context, tenantID, apiID, routeID string) error
+
+	CreateStage(ctx context.Context, tenantID, apiID string, cmd CreateStageCommand) (*Stage, error)
+	GetStage(ctx context.Context, tenantID, apiID, stageName string) (*Stage, error)
+	ListStages(ctx context.Context, tenantID, apiID string) ([]*Stage, error)
+	// UpdateStage changes a stage; new stage variables of a deployed stage
+	// reach the fleet at once, without a redeploy.
+	UpdateStage(ctx context.Context, tenantID, apiID, stageName string, cmd UpdateStageCommand) (*Stage, error)
+	// DeleteStage deletes the stage and withdraws it from the fleet.
+	DeleteStage(ctx context.Context, tenantID, apiID, stageName string) error
+
+	// CreateDeployment records a PENDING deployment of the API to a stage
+	// and starts the deploy workflow.
+	CreateDeployment(ctx context.Context, tenantID, apiID string, cmd CreateDeploymentCommand) (*Deployment, error)
+	GetDeployment(ctx context.Context, tenantID, apiID, deploymentID string) (*Deployment, error)
+	// ListDeployments returns the API's deployments, newest first.
+	ListDeployments(ctx context.Context, tenantID, apiID string) ([]*Deployment, error)
+}
+
+// Starter starts the deploy workflow of one deployment. deploy.NewStarter
+// satisfies it over a Temporal client.
+type Starter interface {
+	Start(ctx context.Context, in deploy.Input) error
+}
+
+// Publisher is the part of the fleet bus the service writes to.
+type Publisher interface {
+	PutStage(ctx context.Context, s *gwconfig.Stage) error
+	DeleteStage(ctx context.Context, apiID, stageName string) error
+}
+
+var _ Publisher = fleet.Bus(nil)
+
+// API is an API definition.
+type API struct {
+	ID           string
+	TenantID     string
+	Name         string
+	Description  string
+	ProtocolType string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Route is one route of an API.
+type Route struct {
+	ID       string
+	TenantID string
+	APIID    string
+	// RouteKey is canonical: gwconfig.ParseRouteKey(key).String().
+	RouteKey    string
+	Integration gwconfig.Integration
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Stage is a named stage of an API, pointing at the deployment it serves.
+type Stage struct {
+	TenantID       string
+	APIID          string
+	StageName      string
+	Description    string
+	StageVariables map[string]string
+	// DeploymentID is the deployment the stage serves; empty until the
+	// first successful deploy.
+	DeploymentID string
+	// LastDeploymentStatus is the status of the stage's newest deployment,
+	// empty if it has none.
+	LastDeploymentStatus string
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
+}
+
+// Deployment is one deploy of an API to a stage.
+type Deployment struct {
+	ID           string
+	TenantID     string
+	APIID        string
+	StageName    string
+	Description  string
+	Status       string
+	StatusReason string
+	Progress     []ProgressEntry
+	RouteCount   int
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	DeployedAt   *time.Time
+}
+
+// Terminal reports whether the deployment has finished, well or not.
+func (d *Deployment) Terminal() bool {
+	return d.Status == deploy.StatusDeployed || d.Status == deploy.StatusFailed
+}
+
+// ProgressEntry is one line of a deployment's progress.
+type ProgressEntry struct {
+	At      time.Time `json:"at"`
+	Message string    `json:"message"`
+}

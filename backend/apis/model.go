@@ -1,0 +1,261 @@
+package apis
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/turnpike/turnpike/backend/apierr"
+	"github.com/turnpike/turnpike/gateway/gwconfig"
+)
+
+// Limits on user input.
+const (
+	MaxNameLength           = 128
+	MaxDescriptionLength    = 1024
+	MaxStageVariables       = 64
+	MaxStageVariableValue   = 2048
+	maxDescriptionLengthMsg = "must be at most 1024 characters"
+)
+
+// CreateAPICommand creates an API.
+type CreateAPICommand struct {
+	// Name is the API's display name (1–128 characters).
+	Name string `json:"name"`
+	// ProtocolType is HTTP or REST; WEBSOCKET is not supported yet.
+	ProtocolType string `json:"protocolType"`
+	// Description is free text (up to 1024 characters).
+	Description string `json:"description,omitempty"`
+}
+
+// Validate checks the command; problems are a 422 with per-field details.
+func (c *CreateAPICommand) Validate() error {
+	v := newValidator(ErrAPIInvalid)
+	v.name("name", c.Name)
+	v.description("description", c.Description)
+	switch c.ProtocolType {
+	case gwconfig.ProtocolHTTP, gwconfig.ProtocolREST:
+	case gwconfig.ProtocolWebSocket:
+		v.add("protocolType", "not_supported", "WEBSOCKET APIs are not supported yet; use HTTP or REST")
+	case "":
+		v.add("protocolType", "required", "is required (HTTP or REST)")
+	default:
+		v.add("protocolType", "invalid", fmt.Sprintf("%q is not HTTP or REST", c.ProtocolType))
+	}
+	return v.err()
+}
+
+// UpdateAPICommand changes an API; nil fields are left as they are.
+type UpdateAPICommand struct {
+	Name        *string `json:"name,omitempty"`
+	Description *string `json:"description,omitempty"`
+}
+
+// Validate checks the command.
+func (c *UpdateAPICommand) Validate() error {
+	v := newValidator(ErrAPIInvalid)
+	if c.Name != nil {
+		v.name("name", *c.Name)
+	}
+	if c.Description != nil {
+		v.description("description", *c.Description)
+	}
+	return v.err()
+}
+
+// CreateRouteCommand adds a route to an API.
+type CreateRouteCommand struct {
+	// RouteKey is "METHOD /path" (with {param} and {proxy+} segments),
+	// "ANY /path" or "$default".
+	RouteKey string `json:"routeKey"`
+	// Integration says where matching requests go.
+	Integration gwconfig.Integration `json:"integration"`
+}
+
+// Validate checks the command and puts the route key in canonical form and
+// the integration's defaults in place.
+func (c *CreateRouteCommand) Validate() error {
+	v := newValidator(ErrRouteInvalid)
+	c.RouteKey = v.routeKey("routeKey", c.RouteKey)
+	v.integration(&c.Integration)
+	return v.err()
+}
+
+// UpdateRouteCommand changes a route; nil fields are left as they are. An
+// integration replaces the route's integration as a whole.
+type UpdateRouteCommand struct {
+	RouteKey    *string               `json:"routeKey,omitempty"`
+	Integration *gwconfig.Integration `json:"integration,omitempty"`
+}
+
+// Validate checks the command and canonicalises what it sets.
+func (c *UpdateRouteCommand) Validate() error {
+	v := newValidator(ErrRouteInvalid)
+	if c.RouteKey != nil {
+		k := v.routeKey("routeKey", *c.RouteKey)
+		c.RouteKey = &k
+	}
+	if c.Integration != nil {
+		v.integration(c.Integration)
+	}
+	return v.err()
+}
+
+// CreateStageCommand adds a stage to an API.
+type CreateStageCommand struct {
+	// StageName is the first path segment of the stage's invoke URL (1–128
+	// letters, digits, '-' or '_').
+	StageName   string `json:"stageName"`
+	Description string `json:"description,omitempty"`
+	// StageVariables substitute into integration URIs as
+	// ${stageVariables.name}.
+	StageVariables map[string]string `json:"stageVariables,omitempty"`
+}
+
+// Validate checks the command.
+func (c *CreateStageCommand) Validate() error {
+	v := newValidator(ErrStageInvalid)
+	v.stageName("stageName", c.StageName)
+	v.description("description", c.Description)
+	v.stageVariables(c.StageVariables)
+	return v.err()
+}
+
+// UpdateStageCommand changes a stage; nil fields are left as they are.
+// StageVariables replaces every variable; {} removes them all.
+type UpdateStageCommand struct {
+	Description    *string           `json:"description,omitempty"`
+	StageVariables map[string]string `json:"stageVariables,omitempty"`
+}
+
+// Validate checks the command.
+func (c *UpdateStageCommand) Validate() error {
+	v := newValidator(ErrStageInvalid)
+	if c.Description != nil {
+		v.description("description", *c.Description)
+	}
+	v.stageVariables(c.StageVariables)
+	return v.err()
+}
+
+// CreateDeploymentCommand deploys the API's current routes to a stage.
+type CreateDeploymentCommand struct {
+	// StageName is the stage to deploy to; it must exist.
+	StageName   string `json:"stageName"`
+	Description string `json:"description,omitempty"`
+}
+
+// Validate checks the command.
+func (c *CreateDeploymentCommand) Validate() error {
+	v := newValidator(ErrDeploymentInvalid)
+	v.stageName("stageName", c.StageName)
+	v.description("description", c.Description)
+	return v.err()
+}
+
+// validator collects field problems into one 422.
+type validator struct {
+	base *apierr.Error
+	e    *apierr.Error
+}
+
+func newValidator(base *apierr.Error) *validator { return &validator{base: base} }
+
+func (v *validator) add(field, code, msg string) {
+	if v.e == nil {
+		v.e = v.base
+	}
+	v.e = v.e.WithDetail(field, code, msg)
+}
+
+func (v *validator) err() error {
+	if v.e == nil {
+		return nil
+	}
+	if len(v.e.Details) == 1 {
+		for f, d := range v.e.Details {
+			// One problem fits in the message, which is what CLIs print.
+			return v.e.WithMessage("%s %s: %s.", v.base.Message, f, d.Message)
+		}
+	}
+	return v.e
+}
+
+func (v *validator) name(field, s string) {
+	switch {
+	case strings.TrimSpace(s) == "":
+		v.add(field, "required", "cannot be blank")
+	case utf8.RuneCountInString(s) > MaxNameLength:
+		v.add(field, "too_long", fmt.Sprintf("must be at most %d characters", MaxNameLength))
+	case strings.IndexFunc(s, unicode.IsControl) >= 0:
+		v.add(field, "invalid", "cannot contain control characters")
+	}
+}
+
+func (v *validator) description(field, s string) {
+	if utf8.RuneCountInString(s) > MaxDescriptionLength {
+		v.add(field, "too_long", maxDescriptionLengthMsg)
+	}
+}
+
+func (v *validator) stageName(field, s string) {
+	switch {
+	case s == "":
+		v.add(field, "required", "is required")
+	case !gwconfig.ValidStageName(s):
+		v.add(field, "invalid", "must be 1-128 letters, digits, '-' or '_'")
+	}
+}
+
+func (v *validator) stageVariables(vars map[string]string) {
+	if len(vars) > MaxStageVariables {
+		v.add("stageVariables", "too_many", fmt.Sprintf("at most %d stage variables", MaxStageVariables))
+		return
+	}
+	for name, val := range vars {
+		field := "stageVariables." + name
+		switch {
+		case !gwconfig.ValidStageVariableName(name):
+			v.add(field, "invalid", "names are 1-64 letters, digits or '_'")
+		case utf8.RuneCountInString(val) > MaxStageVariableValue:
+			v.add(field, "too_long", fmt.Sprintf("values are at most %d characters", MaxStageVariableValue))
+		case strings.IndexFunc(val, unicode.IsControl) >= 0:
+			v.add(field, "invalid", "values cannot contain control characters")
+		}
+	}
+}
+
+func (v *validator) routeKey(field, key string) string {
+	if key == "" {
+		v.add(field, "required", "is required (\"METHOD /path\" or \"$default\")")
+		return key
+	}
+	rk, err := gwconfig.ParseRouteKey(key)
+	if err != nil {
+		v.add(field, "invalid", err.Error())
+		return key
+	}
+	return rk.String()
+}
+
+// integration validates with the gateway's own code, then fills in the
+// defaults the gateway would apply, so answers show what will run.
+func (v *validator) integration(in *gwconfig.Integration) {
+	if err := gwconfig.ValidateIntegration("integration.", in); err != nil {
+		if ve, ok := gwconfig.AsValidationError(err); ok {
+			for _, f := range ve.Fields {
+				v.add(f.Field, f.Code, f.Message)
+			}
+			return
+		}
+		v.add("integration", "invalid", err.Error())
+		return
+	}
+	if in.TimeoutInMillis == 0 {
+		in.TimeoutInMillis = gwconfig.DefaultTimeoutMillis
+	}
+	if in.Type == gwconfig.IntegrationMock && in.MockStatusCode == 0 {
+		in.MockStatusCode = 200
+	}
+}
