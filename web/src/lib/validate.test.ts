@@ -22,6 +22,7 @@ describe('validateRouteKey', () => {
     'GET /v1/items.json',
     'PUT /a-b_c~d',
     'GET /files/{path+}',
+    'GET /items/{item.id}/{v-1}',
   ])('accepts %s', (key) => {
     expect(validateRouteKey(key)).toBeNull();
   });
@@ -36,7 +37,9 @@ describe('validateRouteKey', () => {
     ['GET //pets', /empty segment/],
     ['GET /pets/{id', /invalid path parameter/i],
     ['GET /pets/{}', /invalid path parameter/i],
-    ['GET /pets/{1x}', /invalid path parameter/i],
+    ['GET /pets/{a b}', /METHOD \/path/],
+    ['GET /pets/{a$}', /invalid path parameter/i],
+    ['GET /a+b', /invalid characters/i],
     ['GET /{proxy+}/more', /last segment/],
     ['GET /a/{id}/b/{id}', /used twice/],
     ['GET /pets?x=1', /invalid characters/i],

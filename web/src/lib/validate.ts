@@ -4,9 +4,14 @@
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'] as const;
 
-const LITERAL_SEGMENT = /^[A-Za-z0-9._~!$&'()*+,;=:@%-]+$/;
-const PARAM_SEGMENT = /^\{[A-Za-z_][A-Za-z0-9_]*\}$/;
-const GREEDY_SEGMENT = /^\{[A-Za-z_][A-Za-z0-9_]*\+\}$/;
+// The same rules as gwconfig.ParseRouteKey (gateway/gwconfig/validate.go).
+const LITERAL_SEGMENT = /^[A-Za-z0-9._~!$&'()*,;=:@%-]+$/;
+const PARAM_SEGMENT = /^\{[A-Za-z0-9_.-]+\}$/;
+const GREEDY_SEGMENT = /^\{[A-Za-z0-9_.-]+\+\}$/;
+
+/** Integration timeout bounds (gwconfig.MinTimeoutMillis / MaxTimeoutMillis). */
+export const MIN_TIMEOUT_MS = 50;
+export const MAX_TIMEOUT_MS = 29000;
 
 /** Route key: `$default` or `METHOD /path/{param}` with an optional final `{proxy+}`. */
 export function validateRouteKey(value: string): string | null {
@@ -35,9 +40,9 @@ export function validateRouteKey(value: string): string | null {
       if (GREEDY_SEGMENT.test(s)) {
         if (!last) return `Greedy parameter ${s} must be the last segment.`;
       } else if (!PARAM_SEGMENT.test(s)) {
-        return `Invalid path parameter "${s}"; use {name} or {name+} with letters, digits and _.`;
+        return `Invalid path parameter "${s}"; use {name} or {name+} with letters, digits, _ . and -.`;
       }
-      const name = s.replace(/[{}+]/g, '');
+      const name = s.slice(1, s.endsWith('+}') ? -2 : -1);
       if (seen.has(name)) return `Path parameter {${name}} is used twice.`;
       seen.add(name);
       continue;

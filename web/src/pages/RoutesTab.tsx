@@ -16,7 +16,14 @@ import { Icon } from '../components/icons';
 import { formatDateTime, formatRelative } from '../lib/format';
 import { useForm } from '../lib/form';
 import { useResource } from '../lib/hooks';
-import { splitRouteKey, validateHttpUri, validateIntRange, validateRouteKey } from '../lib/validate';
+import {
+  MAX_TIMEOUT_MS,
+  MIN_TIMEOUT_MS,
+  splitRouteKey,
+  validateHttpUri,
+  validateIntRange,
+  validateRouteKey,
+} from '../lib/validate';
 import { useClient } from '../session';
 
 export function RoutesTab({ apiId, onDeploy }: { apiId: string; onDeploy: () => void }) {
@@ -203,7 +210,7 @@ function RouteModal({
     (v) => ({
       routeKey: validateRouteKey(v.routeKey),
       uri: v.type === 'HTTP_PROXY' ? validateHttpUri(v.uri) : null,
-      timeoutInMillis: validateIntRange(v.timeoutInMillis, 50, 30000, 'Timeout'),
+      timeoutInMillis: validateIntRange(v.timeoutInMillis, MIN_TIMEOUT_MS, MAX_TIMEOUT_MS, 'Timeout'),
       mockStatusCode:
         v.type === 'MOCK'
           ? v.mockStatusCode.trim()
@@ -370,14 +377,14 @@ function RouteModal({
           label="Timeout (ms)"
           optional
           error={form.error('timeoutInMillis')}
-          hint="50 to 30000; the default is 30000."
+          hint={`${MIN_TIMEOUT_MS} to ${MAX_TIMEOUT_MS}; the default is ${MAX_TIMEOUT_MS}.`}
         >
           {(p) => (
             <input
               {...p}
               inputMode="numeric"
               data-testid="integration-timeout"
-              placeholder="30000"
+              placeholder={String(MAX_TIMEOUT_MS)}
               value={v.timeoutInMillis}
               onChange={(e) => form.set('timeoutInMillis', e.target.value)}
             />
