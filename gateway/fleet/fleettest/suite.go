@@ -369,7 +369,7 @@ func testConcurrentPuts(t *testing.T, newBus func(t *testing.T) fleet.Bus) {
 
 	const writers, puts = 8, 25
 	var wg sync.WaitGroup
-	errs := make(chan error, writers*puts*3)
+	errs := make(chan error, writers*puts*3+puts)
 	for w := range writers {
 		wg.Go(func() {
 			for i := range puts {
