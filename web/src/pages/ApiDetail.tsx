@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { DeployDialog } from '../components/Deploy';
 import { useBreadcrumbs } from '../components/Shell';
 import {
@@ -13,6 +13,7 @@ import {
   useToast,
 } from '../components/ui';
 import { ApiError } from '../api/client';
+import { isTerminal } from '../api/types';
 import { formatDateTime } from '../lib/format';
 import { useDocumentTitle, useResource } from '../lib/hooks';
 import { Link, navigate } from '../lib/router';
@@ -46,6 +47,20 @@ export function ApiDetailPage({ apiId, tab }: { apiId: string; tab: string }) {
     { label: name, to: `/apis/${encodeURIComponent(apiId)}` },
     { label: TABS.find((t) => t.id === active)!.label },
   ]);
+
+  // While a deployment runs (also one started elsewhere, or whose dialog was
+  // closed), keep the stage and deployment lists fresh.
+  const running = deployments.data?.some((d) => !isTerminal(d.status)) ?? false;
+  const { reload: reloadStages } = stages;
+  const { reload: reloadDeployments } = deployments;
+  useEffect(() => {
+    if (!running) return;
+    const t = setInterval(() => {
+      void reloadStages();
+      void reloadDeployments();
+    }, 2000);
+    return () => clearInterval(t);
+  }, [running, reloadStages, reloadDeployments]);
 
   if (api.error instanceof ApiError && api.error.status === 404) {
     return (
