@@ -14,7 +14,9 @@ import (
 // Bus is the fleet's shared configuration and liveness channel.
 type Bus interface {
 	// PutStage publishes a stage config, replacing any earlier one with the
-	// same key; watchers are notified.
+	// same key; watchers are notified. The published Revision is s.Revision
+	// if that is higher than every revision the bus has published, else the
+	// next one, so it rises with every publish; s itself is not modified.
 	PutStage(ctx context.Context, s *gwconfig.Stage) error
 	// DeleteStage withdraws a stage from the fleet; watchers are notified.
 	// Deleting a stage that is not published is not an error.

@@ -69,13 +69,13 @@ func (m *memory) PutStage(ctx context.Context, s *gwconfig.Stage) error {
 	if m.closed {
 		return errClosed
 	}
-	m.revision++
-	c.Revision = m.revision
+	// As in Redis: the caller's revision if higher, else the next one.
+	c.Revision = max(c.Revision, m.revision+1)
 	b, err := json.Marshal(&c)
 	if err != nil {
-		m.revision--
 		return fmt.Errorf("fleet: encoding stage %s: %w", s.Key(), err)
 	}
+	m.revision = c.Revision
 	m.stages[c.Key()] = b
 	m.notifyLocked()
 	return nil

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -30,14 +31,28 @@ const (
 // the put script replaces it with the next value of the revision counter.
 var revisionPlaceholder = []byte(`"revision":0`)
 
-// putStageScript assigns the next revision, stores the stage and notifies
-// the watchers atomically, so a watcher that wakes up always reads the
-// change that woke it.
+// putStageScript assigns the revision, stores the stage and notifies the
+// watchers atomically, so a watcher that wakes up always reads the change
+// that woke it. The revision is the caller's if that is higher than every
+// revision the bus has handed out (the backend stamps UnixNano), else the
+// next one; either way it rises with every publish, even across a Redis
+// flush. Revisions stay strings here: Lua numbers are doubles, too narrow
+// for UnixNano.
 //
 // KEYS[1] stages hash, KEYS[2] revision counter.
-// ARGV[1] stage key, ARGV[2] stage JSON with revision 0, ARGV[3] channel.
+// ARGV[1] stage key, ARGV[2] stage JSON with revision 0, ARGV[3] channel,
+// ARGV[4] the caller's revision (decimal, no sign, no leading zeros).
 var putStageScript = redis.NewScript(`
-local rev = redis.call('INCR', KEYS[2])
+local cur = redis.call('GET', KEYS[2]) or '0'
+local want = ARGV[4]
+local rev
+if #want > #cur or (#want == #cur and want > cur) then
+  redis.call('SET', KEYS[2], want)
+  rev = want
+else
+  redis.call('INCR', KEYS[2])
+  rev = redis.call('GET', KEYS[2])
+end
 local i, j = string.find(ARGV[2], '"revision":0', 1, true)
 if not i then
   return redis.error_reply('turnpike: stage json has no revision')
@@ -132,7 +147,9 @@ func (r *redisBus) PutStage(ctx context.Context, s *gwconfig.Stage) error {
 	if !bytes.Contains(b, revisionPlaceholder) {
 		return fmt.Errorf("fleet: encoding stage %s: no revision field in %.60s", s.Key(), b)
 	}
-	err = putStageScript.Run(ctx, r.client, []string{r.stages, r.revision}, s.Key(), b, r.events).Err()
+	want := max(s.Revision, 0)
+	err = putStageScript.Run(ctx, r.client, []string{r.stages, r.revision},
+		s.Key(), b, r.events, strconv.FormatInt(want, 10)).Err()
 	if err != nil {
 		return fmt.Errorf("fleet: publishing stage %s: %w", s.Key(), err)
 	}

@@ -31,6 +31,7 @@ func Run(t *testing.T, newBus func(t *testing.T) fleet.Bus) {
 	}{
 		{desc: "put, get, list and delete", run: testPutGetListDelete},
 		{desc: "replace bumps the revision", run: testReplaceBumpsRevision},
+		{desc: "a higher caller revision is kept", run: testCallerRevision},
 		{desc: "put leaves the caller's stage alone and reads are copies", run: testCopies},
 		{desc: "not found", run: testNotFound},
 		{desc: "invalid input", run: testInvalidInput},
@@ -148,6 +149,32 @@ func testReplaceBumpsRevision(t *testing.T, newBus func(t *testing.T) fleet.Bus)
 	require.NoError(t, err)
 	require.Len(t, all, 1)
 	assert.Equal(t, fourth, all[0])
+}
+
+func testCallerRevision(t *testing.T, newBus func(t *testing.T) fleet.Bus) {
+	ctx := t.Context()
+	bus := newBus(t)
+
+	// The backend stamps UnixNano revisions, beyond a double's precision.
+	const stamped = int64(1795000000000000001)
+	s := NewStage("a1", "prod", "d-1")
+	s.Revision = stamped
+	require.NoError(t, bus.PutStage(ctx, s))
+	got, err := bus.GetStage(ctx, "a1", "prod")
+	require.NoError(t, err)
+	assert.Equal(t, stamped, got.Revision)
+
+	// A lower or missing revision still gets a higher one.
+	for _, rev := range []int64{0, 5, stamped} {
+		s := NewStage("b2", "prod", "d-2")
+		s.Revision = rev
+		require.NoError(t, bus.PutStage(ctx, s))
+		next, err := bus.GetStage(ctx, "b2", "prod")
+		require.NoError(t, err)
+		assert.Greater(t, next.Revision, got.Revision)
+		got = next
+	}
+	assert.Equal(t, stamped+3, got.Revision)
 }
 
 func testCopies(t *testing.T, newBus func(t *testing.T) fleet.Bus) {
