@@ -9,7 +9,6 @@ import {
   EmptyState,
   ErrorBanner,
   PageHeader,
-  SkeletonRows,
   useToast,
 } from '../components/ui';
 import { ApiError } from '../api/client';
@@ -160,13 +159,7 @@ export function ApiDetailPage({ apiId, tab }: { apiId: string; tab: string }) {
         <StagesTab apiId={apiId} stages={stages} onDeploy={openDeploy} />
       ) : null}
       {active === 'deployments' ? (
-        deployments.loading && !deployments.data ? (
-          <div className="card">
-            <SkeletonRows cols={5} />
-          </div>
-        ) : (
-          <DeploymentsTab apiId={apiId} deployments={deployments} onDeploy={() => openDeploy()} />
-        )
+        <DeploymentsTab apiId={apiId} deployments={deployments} onDeploy={() => openDeploy()} />
       ) : null}
 
       {deploy ? (

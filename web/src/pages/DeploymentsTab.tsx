@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { Deployment } from '../api/types';
 import { DeploymentProgress } from '../components/Deploy';
-import { Button, EmptyState, ErrorBanner, Modal, StatusBadge } from '../components/ui';
+import { Button, EmptyState, ErrorBanner, Modal, SkeletonRows, StatusBadge } from '../components/ui';
 import { formatDateTime, formatDuration, formatRelative } from '../lib/format';
 import { useNow, type Resource } from '../lib/hooks';
 
@@ -28,7 +28,11 @@ export function DeploymentsTab({
         </div>
       </div>
       <ErrorBanner error={deployments.error} onRetry={deployments.reload} title="Could not load deployments" />
-      {deployments.data && list.length === 0 ? (
+      {deployments.loading && !deployments.data ? (
+        <div className="card">
+          <SkeletonRows cols={5} />
+        </div>
+      ) : deployments.data && list.length === 0 ? (
         <div className="card">
           <EmptyState
             icon="rocket"
