@@ -280,7 +280,9 @@ func (s *Service) AuthenticateSession(ctx context.Context, token string) (*iam.S
 	if err != nil {
 		return nil, iam.ErrInvalidSession.Errorf("session %s: %w", ses.ID, err)
 	}
-	return &iam.SessionAuth{Principal: principal(t, u), CSRFToken: ses.CSRFToken}, nil
+	p := principal(t, u)
+	p.SessionID = ses.ID
+	return &iam.SessionAuth{Principal: p, CSRFToken: ses.CSRFToken}, nil
 }
 
 // principal builds the request principal of u in t.
