@@ -297,7 +297,6 @@ func TestGatewayHeartbeats(t *testing.T) {
 	assert.Empty(t, gws)
 }
 
-
 func TestGatewayReloads(t *testing.T) {
 	up := echo(t)
 	bus := fleet.NewMemory()
