@@ -27,10 +27,21 @@ const fetchWithWorkflow: typeof fetch = async (input, init) => {
     const d = await res.clone().json();
     const fail = /fail/i.test(d.description);
     steps.forEach(([msg, status], i) => {
-      setTimeout(() => {
-        if (fail && i === 3) advanceDeployment(fake, m[1], d.deploymentId, 'FAILED', 'Rolled back', 'gateway gw-b did not confirm within 30 s');
-        else if (!(fail && i > 3)) advanceDeployment(fake, m[1], d.deploymentId, status, msg);
-      }, 700 * (i + 1));
+      setTimeout(
+        () => {
+          if (fail && i === 3)
+            advanceDeployment(
+              fake,
+              m[1],
+              d.deploymentId,
+              'FAILED',
+              'Rolled back',
+              'gateway gw-b did not confirm within 30 s',
+            );
+          else if (!(fail && i > 3)) advanceDeployment(fake, m[1], d.deploymentId, status, msg);
+        },
+        700 * (i + 1),
+      );
     });
   }
   return res;
@@ -42,17 +53,42 @@ async function main() {
   await seed.me();
   const pets = await seed.createApi({ name: 'pets', protocolType: 'HTTP', description: 'Public pet store API' });
   await seed.createApi({ name: 'orders-internal', protocolType: 'REST' });
-  await seed.createRoute(pets.apiId, { routeKey: 'GET /pets', integration: { type: 'HTTP_PROXY', uri: 'https://pets.internal/pets', httpMethod: 'ANY' } });
-  await seed.createRoute(pets.apiId, { routeKey: 'GET /pets/{id}', integration: { type: 'HTTP_PROXY', uri: 'https://${stageVariables.host}/pets/{id}', timeoutInMillis: 5000 } });
-  await seed.createRoute(pets.apiId, { routeKey: '$default', integration: { type: 'MOCK', uri: '', mockStatusCode: 404, mockBody: '{"message":"Not found"}' } });
-  await seed.createStage(pets.apiId, { stageName: 'prod', description: 'Production', stageVariables: { host: 'pets.internal' } });
+  await seed.createRoute(pets.apiId, {
+    routeKey: 'GET /pets',
+    integration: { type: 'HTTP_PROXY', uri: 'https://pets.internal/pets', httpMethod: 'ANY' },
+  });
+  await seed.createRoute(pets.apiId, {
+    routeKey: 'GET /pets/{id}',
+    integration: { type: 'HTTP_PROXY', uri: 'https://${stageVariables.host}/pets/{id}', timeoutInMillis: 5000 },
+  });
+  await seed.createRoute(pets.apiId, {
+    routeKey: '$default',
+    integration: { type: 'MOCK', uri: '', mockStatusCode: 404, mockBody: '{"message":"Not found"}' },
+  });
+  await seed.createStage(pets.apiId, {
+    stageName: 'prod',
+    description: 'Production',
+    stageVariables: { host: 'pets.internal' },
+  });
   await seed.createStage(pets.apiId, { stageName: 'dev' });
   const d = await seed.createDeployment(pets.apiId, { stageName: 'prod', description: 'Initial release' });
   for (const [msg, status] of steps) advanceDeployment(fake, pets.apiId, d.deploymentId, status, msg);
   await seed.createAccessKey('github-actions');
   fake.state.gateways.push(
-    { gatewayId: 'gw-a', addr: '10.0.0.11:8081', startedAt: new Date(Date.now() - 3600e3).toISOString(), seenAt: new Date().toISOString(), stages: { [`${pets.apiId}/prod`]: d.deploymentId } },
-    { gatewayId: 'gw-b', addr: '10.0.0.12:8081', startedAt: new Date(Date.now() - 7200e3).toISOString(), seenAt: new Date(Date.now() - 90e3).toISOString(), stages: {} },
+    {
+      gatewayId: 'gw-a',
+      addr: '10.0.0.11:8081',
+      startedAt: new Date(Date.now() - 3600e3).toISOString(),
+      seenAt: new Date().toISOString(),
+      stages: { [`${pets.apiId}/prod`]: d.deploymentId },
+    },
+    {
+      gatewayId: 'gw-b',
+      addr: '10.0.0.12:8081',
+      startedAt: new Date(Date.now() - 7200e3).toISOString(),
+      seenAt: new Date(Date.now() - 90e3).toISOString(),
+      stages: {},
+    },
   );
   fake.state.loggedIn = params.get('login') !== '1';
 

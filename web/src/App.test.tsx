@@ -112,17 +112,29 @@ describe('console', () => {
 
     // Deploy.
     await click(byTestId('deploy-button'));
-    expect((await findByTestId('deploy-stage-select') as HTMLSelectElement).value).toBe('prod');
+    expect(((await findByTestId('deploy-stage-select')) as HTMLSelectElement).value).toBe('prod');
     await click(byTestId('deploy-submit'));
     const status = await findByTestId('deploy-status');
     expect(text(status)).toBe('PENDING');
     const dep = fake.state.deployments.get(apiId)![0];
-    const es = await waitFor(() => FakeEventSource.instances.find((e) => e.url.endsWith(`/${dep.deploymentId}/events`)), 'event source');
+    const es = await waitFor(
+      () => FakeEventSource.instances.find((e) => e.url.endsWith(`/${dep.deploymentId}/events`)),
+      'event source',
+    );
 
-    await act(async () => es.emit('deployment', advanceDeployment(fake, apiId, dep.deploymentId, 'IN_PROGRESS', 'Compiled 1 route')));
+    await act(async () =>
+      es.emit('deployment', advanceDeployment(fake, apiId, dep.deploymentId, 'IN_PROGRESS', 'Compiled 1 route')),
+    );
     expect(text(byTestId('deploy-status'))).toBe('IN_PROGRESS');
-    await act(async () => es.emit('deployment', advanceDeployment(fake, apiId, dep.deploymentId, 'IN_PROGRESS', 'Published to 2 gateways')));
-    await act(async () => es.emit('deployment', advanceDeployment(fake, apiId, dep.deploymentId, 'DEPLOYED', 'Stage prod now serves ' + dep.deploymentId)));
+    await act(async () =>
+      es.emit('deployment', advanceDeployment(fake, apiId, dep.deploymentId, 'IN_PROGRESS', 'Published to 2 gateways')),
+    );
+    await act(async () =>
+      es.emit(
+        'deployment',
+        advanceDeployment(fake, apiId, dep.deploymentId, 'DEPLOYED', 'Stage prod now serves ' + dep.deploymentId),
+      ),
+    );
     expect(text(byTestId('deploy-status'))).toBe('DEPLOYED');
     const steps = byTestId('deploy-progress')!.querySelectorAll('li');
     expect(Array.from(steps).map((li) => li.querySelector('.step-message')?.textContent)).toEqual([
@@ -151,7 +163,17 @@ describe('console', () => {
     const dep = fake.state.deployments.get(api.apiId)![0];
     const es = FakeEventSource.last;
     await act(async () =>
-      es.emit('deployment', advanceDeployment(fake, api.apiId, dep.deploymentId, 'FAILED', 'Rolled back', 'gateway gw-1 rejected the snapshot')),
+      es.emit(
+        'deployment',
+        advanceDeployment(
+          fake,
+          api.apiId,
+          dep.deploymentId,
+          'FAILED',
+          'Rolled back',
+          'gateway gw-1 rejected the snapshot',
+        ),
+      ),
     );
     expect(text(byTestId('deploy-status'))).toBe('FAILED');
     expect(text(byTestId('deploy-status-reason'))).toBe('gateway gw-1 rejected the snapshot');

@@ -20,7 +20,8 @@ export function loginPath(location: string): string {
 function Pages({ location }: { location: string }) {
   let m;
   if ((m = matchPath('/apis', location))) return <ApisPage />;
-  if ((m = matchPath('/apis/:apiId/:tab?', location))) return <ApiDetailPage key={m.apiId} apiId={m.apiId} tab={m.tab ?? 'routes'} />;
+  if ((m = matchPath('/apis/:apiId/:tab?', location)))
+    return <ApiDetailPage key={m.apiId} apiId={m.apiId} tab={m.tab ?? 'routes'} />;
   if (matchPath('/iam/access-keys', location) || matchPath('/iam', location)) return <AccessKeysPage />;
   if (matchPath('/gateways', location)) return <GatewaysPage />;
   return (

@@ -27,7 +27,9 @@ describe('parseError', () => {
   });
 
   it('accepts string details', async () => {
-    const e = await parseError(jsonResponse(422, { error: { code: 'x', message: 'm', details: { name: 'Too long.' } } }));
+    const e = await parseError(
+      jsonResponse(422, { error: { code: 'x', message: 'm', details: { name: 'Too long.' } } }),
+    );
     expect(e.details.name).toEqual({ code: 'invalid', message: 'Too long.' });
   });
 

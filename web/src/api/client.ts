@@ -90,8 +90,7 @@ export async function parseError(res: Response): Promise<ApiError> {
   }
   return new ApiError(res.status, {
     code: `http.${res.status}`,
-    message:
-      STATUS_TEXT[res.status] ?? `Request failed (${[res.status, res.statusText].filter(Boolean).join(' ')}).`,
+    message: STATUS_TEXT[res.status] ?? `Request failed (${[res.status, res.statusText].filter(Boolean).join(' ')}).`,
   });
 }
 
@@ -255,11 +254,7 @@ export class ApiClient {
   createRoute(apiId: string, input: { routeKey: string; integration: Integration }): Promise<Route> {
     return this.request('POST', `/v1/apis/${enc(apiId)}/routes`, { body: input });
   }
-  updateRoute(
-    apiId: string,
-    routeId: string,
-    patch: { routeKey?: string; integration?: Integration },
-  ): Promise<Route> {
+  updateRoute(apiId: string, routeId: string, patch: { routeKey?: string; integration?: Integration }): Promise<Route> {
     return this.request('PATCH', `/v1/apis/${enc(apiId)}/routes/${enc(routeId)}`, { body: patch });
   }
   deleteRoute(apiId: string, routeId: string): Promise<void> {

@@ -22,9 +22,15 @@ describe('watchDeployment', () => {
     const { fake, client, apiId, d } = await setup();
     const seen: Deployment[] = [];
     const modes: string[] = [];
-    watchDeployment(client, apiId, d.deploymentId, { onUpdate: (x) => seen.push(x), onMode: (m) => modes.push(m) }, {
-      EventSource: FakeEventSource as unknown as typeof EventSource,
-    });
+    watchDeployment(
+      client,
+      apiId,
+      d.deploymentId,
+      { onUpdate: (x) => seen.push(x), onMode: (m) => modes.push(m) },
+      {
+        EventSource: FakeEventSource as unknown as typeof EventSource,
+      },
+    );
     const es = FakeEventSource.last;
     expect(es.url).toBe(`/v1/apis/${apiId}/deployments/${d.deploymentId}/events`);
     expect(es.withCredentials).toBe(true);
@@ -76,9 +82,15 @@ describe('watchDeployment', () => {
     vi.useFakeTimers();
     const { fake, client, apiId, d } = await setup();
     const seen: string[] = [];
-    const stop = watchDeployment(client, apiId, d.deploymentId, { onUpdate: (x) => seen.push(x.status) }, {
-      EventSource: null,
-    });
+    const stop = watchDeployment(
+      client,
+      apiId,
+      d.deploymentId,
+      { onUpdate: (x) => seen.push(x.status) },
+      {
+        EventSource: null,
+      },
+    );
     await vi.advanceTimersByTimeAsync(0);
     expect(seen).toEqual(['PENDING']);
     stop();
@@ -92,9 +104,15 @@ describe('watchDeployment', () => {
     const { fake, client, apiId, d } = await setup();
     const errors: unknown[] = [];
     const seen: string[] = [];
-    watchDeployment(client, apiId, d.deploymentId, { onUpdate: (x) => seen.push(x.status), onError: (e) => errors.push(e) }, {
-      EventSource: null,
-    });
+    watchDeployment(
+      client,
+      apiId,
+      d.deploymentId,
+      { onUpdate: (x) => seen.push(x.status), onError: (e) => errors.push(e) },
+      {
+        EventSource: null,
+      },
+    );
     await vi.advanceTimersByTimeAsync(0);
     fake.state.loggedIn = false; // one failing poll
     await vi.advanceTimersByTimeAsync(1000);

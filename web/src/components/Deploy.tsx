@@ -117,8 +117,8 @@ export function DeployDialog({
     >
       <div className="stack">
         <p className="muted">
-          A deployment is an immutable snapshot of the API's current routes and integrations. The stage
-          switches to it once every live gateway has loaded it.
+          A deployment is an immutable snapshot of the API's current routes and integrations. The stage switches to it
+          once every live gateway has loaded it.
         </p>
         <ErrorBanner error={form.formError} />
         <Field label="Stage" error={form.error('stageName')}>
@@ -243,7 +243,10 @@ export function DeploymentProgress({
           </div>
         </div>
         {running && mode ? (
-          <span className="live-indicator" title={mode === 'stream' ? 'Live (server-sent events)' : 'Polling every second'}>
+          <span
+            className="live-indicator"
+            title={mode === 'stream' ? 'Live (server-sent events)' : 'Polling every second'}
+          >
             <span className="pulse-dot" /> {mode === 'stream' ? 'Live' : 'Polling'}
           </span>
         ) : null}
@@ -281,9 +284,7 @@ export function DeploymentProgress({
         ) : null}
       </ol>
 
-      {pollError ? (
-        <Banner kind="warning" title="Lost contact with the server; retrying…" />
-      ) : null}
+      {pollError ? <Banner kind="warning" title="Lost contact with the server; retrying…" /> : null}
 
       {d.status === 'FAILED' ? (
         <Banner kind="error" title="Deployment failed">

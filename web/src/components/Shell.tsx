@@ -204,4 +204,3 @@ export function Shell({ children }: { children: ReactNode }) {
     </CrumbContext.Provider>
   );
 }
-

@@ -158,6 +158,35 @@ export function ErrorBanner({ error, onRetry, title }: { error: unknown; onRetry
   );
 }
 
+/**
+ * A card holding a list: skeleton rows while the first load runs, the empty
+ * state when the list is empty, else the table. Shows nothing when the load
+ * failed (the page's error banner says why).
+ */
+export function ListCard({
+  resource,
+  cols,
+  rows,
+  empty,
+  children,
+}: {
+  resource: { data?: readonly unknown[]; loading: boolean };
+  cols: number;
+  rows?: number;
+  empty: ReactNode;
+  children: ReactNode;
+}) {
+  const { data, loading } = resource;
+  if (!data) {
+    return loading ? (
+      <div className="card">
+        <SkeletonRows cols={cols} rows={rows} />
+      </div>
+    ) : null;
+  }
+  return <div className="card">{data.length === 0 ? empty : children}</div>;
+}
+
 // --- badges ---------------------------------------------------------------
 
 const STATUS_TONE: Record<string, string> = {

@@ -12,7 +12,7 @@ import {
   Field,
   Modal,
   PageHeader,
-  SkeletonRows,
+  ListCard,
   StatusBadge,
   useToast,
 } from '../components/ui';
@@ -72,75 +72,71 @@ export function AccessKeysPage() {
         title="Access keys"
         subtitle={
           <>
-            Keys for the management API from CI, scripts and SDKs: send <code>Authorization: Bearer &lt;token&gt;</code>.
-            A key acts with your permissions.
+            Keys for the management API from CI, scripts and SDKs: send <code>Authorization: Bearer &lt;token&gt;</code>
+            . A key acts with your permissions.
           </>
         }
         actions={createButton}
       />
       <ErrorBanner error={keys.error} onRetry={keys.reload} title="Could not load access keys" />
       <ErrorBanner error={actionError} />
-      {keys.loading && !keys.data ? (
-        <div className="card">
-          <SkeletonRows cols={5} />
-        </div>
-      ) : keys.data && list.length === 0 ? (
-        <div className="card">
+      <ListCard
+        resource={keys}
+        cols={5}
+        empty={
           <EmptyState icon="key" title="No access keys" action={createButton}>
             Create a key to automate Turnpike from CI or the command line.
           </EmptyState>
-        </div>
-      ) : keys.data ? (
-        <div className="card">
-          <table className="table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Access key ID</th>
-                <th>Status</th>
-                <th>Created</th>
-                <th>Last used</th>
-                <th>Last IP</th>
-                <th aria-label="Actions" />
+        }
+      >
+        <table className="table">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Access key ID</th>
+              <th>Status</th>
+              <th>Created</th>
+              <th>Last used</th>
+              <th>Last IP</th>
+              <th aria-label="Actions" />
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((k) => (
+              <tr key={k.accessKeyId} data-testid="access-key-row" data-access-key-id={k.accessKeyId}>
+                <td className="strong">{k.name || <span className="muted">—</span>}</td>
+                <td className="mono">{k.accessKeyId}</td>
+                <td>
+                  <StatusBadge status={k.status} />
+                </td>
+                <td title={formatDateTime(k.createdAt)}>{formatRelative(k.createdAt, now)}</td>
+                <td title={formatDateTime(k.lastUsedAt)}>
+                  {k.lastUsedAt ? formatRelative(k.lastUsedAt, now) : <span className="muted">Never</span>}
+                </td>
+                <td className="mono muted">{k.lastUsedIp || '—'}</td>
+                <td className="row-actions">
+                  <Button
+                    size="sm"
+                    busy={toggling === k.accessKeyId}
+                    onClick={() => toggle(k)}
+                    data-testid="access-key-toggle"
+                  >
+                    {k.status === 'ACTIVE' ? 'Deactivate' : 'Activate'}
+                  </Button>
+                  <Button
+                    size="sm"
+                    variant="ghost"
+                    icon="trash"
+                    aria-label="Delete key"
+                    onClick={() => setDeleting(k)}
+                    data-testid="access-key-delete"
+                  />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {list.map((k) => (
-                <tr key={k.accessKeyId} data-testid="access-key-row" data-access-key-id={k.accessKeyId}>
-                  <td className="strong">{k.name || <span className="muted">—</span>}</td>
-                  <td className="mono">{k.accessKeyId}</td>
-                  <td>
-                    <StatusBadge status={k.status} />
-                  </td>
-                  <td title={formatDateTime(k.createdAt)}>{formatRelative(k.createdAt, now)}</td>
-                  <td title={formatDateTime(k.lastUsedAt)}>
-                    {k.lastUsedAt ? formatRelative(k.lastUsedAt, now) : <span className="muted">Never</span>}
-                  </td>
-                  <td className="mono muted">{k.lastUsedIp || '—'}</td>
-                  <td className="row-actions">
-                    <Button
-                      size="sm"
-                      busy={toggling === k.accessKeyId}
-                      onClick={() => toggle(k)}
-                      data-testid="access-key-toggle"
-                    >
-                      {k.status === 'ACTIVE' ? 'Deactivate' : 'Activate'}
-                    </Button>
-                    <Button
-                      size="sm"
-                      variant="ghost"
-                      icon="trash"
-                      aria-label="Delete key"
-                      onClick={() => setDeleting(k)}
-                      data-testid="access-key-delete"
-                    />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+            ))}
+          </tbody>
+        </table>
+      </ListCard>
 
       {creating ? (
         <CreateKeyModal
@@ -165,8 +161,9 @@ export function AccessKeysPage() {
             toast('Access key deleted');
           }}
         >
-          Delete <strong>{deleting.name || deleting.accessKeyId}</strong> (<span className="mono">{deleting.accessKeyId}</span>)?
-          Anything still using it gets 401 at once. To pause a key instead, deactivate it.
+          Delete <strong>{deleting.name || deleting.accessKeyId}</strong> (
+          <span className="mono">{deleting.accessKeyId}</span>)? Anything still using it gets 401 at once. To pause a
+          key instead, deactivate it.
         </ConfirmDialog>
       ) : null}
     </>
@@ -242,7 +239,8 @@ function TokenModal({ created, onClose }: { created: CreatedAccessKey; onClose: 
           <CopyButton text={created.token} label="Copy token" testId="access-key-copy" />
         </div>
         <p className="muted small">
-          <Icon name="info" size={12} /> Example: <code>curl -H "Authorization: Bearer $TURNPIKE_TOKEN" {location.origin}/v1/apis</code>
+          <Icon name="info" size={12} /> Example:{' '}
+          <code>curl -H "Authorization: Bearer $TURNPIKE_TOKEN" {location.origin}/v1/apis</code>
         </p>
       </div>
     </Modal>

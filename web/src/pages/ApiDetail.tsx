@@ -92,7 +92,8 @@ export function ApiDetailPage({ apiId, tab }: { apiId: string; tab: string }) {
         <PageHeader
           title={
             <>
-              {api.data.name} <Badge tone={api.data.protocolType === 'REST' ? 'violet' : 'blue'}>{api.data.protocolType}</Badge>
+              {api.data.name}{' '}
+              <Badge tone={api.data.protocolType === 'REST' ? 'violet' : 'blue'}>{api.data.protocolType}</Badge>
             </>
           }
           subtitle={
@@ -155,9 +156,7 @@ export function ApiDetailPage({ apiId, tab }: { apiId: string; tab: string }) {
       </div>
 
       {active === 'routes' ? <RoutesTab apiId={apiId} onDeploy={() => openDeploy()} /> : null}
-      {active === 'stages' ? (
-        <StagesTab apiId={apiId} stages={stages} onDeploy={openDeploy} />
-      ) : null}
+      {active === 'stages' ? <StagesTab apiId={apiId} stages={stages} onDeploy={openDeploy} /> : null}
       {active === 'deployments' ? (
         <DeploymentsTab apiId={apiId} deployments={deployments} onDeploy={() => openDeploy()} />
       ) : null}

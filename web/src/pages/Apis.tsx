@@ -1,17 +1,7 @@
 import { useState } from 'react';
 import type { Api, ProtocolType } from '../api/types';
 import { useBreadcrumbs } from '../components/Shell';
-import {
-  Badge,
-  Button,
-  EmptyState,
-  ErrorBanner,
-  Field,
-  Modal,
-  PageHeader,
-  SkeletonRows,
-  useToast,
-} from '../components/ui';
+import { Badge, Button, EmptyState, ErrorBanner, Field, Modal, PageHeader, ListCard, useToast } from '../components/ui';
 import { formatDate, formatDateTime } from '../lib/format';
 import { useForm } from '../lib/form';
 import { useDocumentTitle, useResource } from '../lib/hooks';
@@ -48,61 +38,53 @@ export function ApisPage() {
         }
       />
       <ErrorBanner error={apis.error} onRetry={apis.reload} title="Could not load APIs" />
-      {apis.loading && !apis.data ? (
-        <div className="card">
-          <SkeletonRows cols={4} />
-        </div>
-      ) : apis.data && list.length === 0 ? (
-        <div className="card">
-          <EmptyState
-            icon="api"
-            title="No APIs yet"
-            action={createButton}
-          >
+      <ListCard
+        resource={apis}
+        cols={4}
+        empty={
+          <EmptyState icon="api" title="No APIs yet" action={createButton}>
             An API groups routes and their integrations. Create one, add a route, then deploy it to a stage.
           </EmptyState>
-        </div>
-      ) : apis.data ? (
-        <div className="card">
-          <table className="table table-clickable">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>ID</th>
-                <th>Protocol</th>
-                <th>Description</th>
-                <th>Created</th>
+        }
+      >
+        <table className="table table-clickable">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>ID</th>
+              <th>Protocol</th>
+              <th>Description</th>
+              <th>Created</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((a) => (
+              <tr
+                key={a.apiId}
+                data-testid="api-row"
+                data-api-id={a.apiId}
+                className={highlight === a.apiId ? 'row-highlight' : undefined}
+                onClick={(e) => {
+                  if ((e.target as HTMLElement).closest('a,button')) return;
+                  navigate(`/apis/${encodeURIComponent(a.apiId)}`);
+                }}
+              >
+                <td>
+                  <Link to={`/apis/${encodeURIComponent(a.apiId)}`} className="strong">
+                    {a.name}
+                  </Link>
+                </td>
+                <td className="mono">{a.apiId}</td>
+                <td>
+                  <Badge tone={a.protocolType === 'REST' ? 'violet' : 'blue'}>{a.protocolType}</Badge>
+                </td>
+                <td className="muted truncate">{a.description || '—'}</td>
+                <td title={formatDateTime(a.createdAt)}>{formatDate(a.createdAt)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {list.map((a) => (
-                <tr
-                  key={a.apiId}
-                  data-testid="api-row"
-                  data-api-id={a.apiId}
-                  className={highlight === a.apiId ? 'row-highlight' : undefined}
-                  onClick={(e) => {
-                    if ((e.target as HTMLElement).closest('a,button')) return;
-                    navigate(`/apis/${encodeURIComponent(a.apiId)}`);
-                  }}
-                >
-                  <td>
-                    <Link to={`/apis/${encodeURIComponent(a.apiId)}`} className="strong">
-                      {a.name}
-                    </Link>
-                  </td>
-                  <td className="mono">{a.apiId}</td>
-                  <td>
-                    <Badge tone={a.protocolType === 'REST' ? 'violet' : 'blue'}>{a.protocolType}</Badge>
-                  </td>
-                  <td className="muted truncate">{a.description || '—'}</td>
-                  <td title={formatDateTime(a.createdAt)}>{formatDate(a.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+            ))}
+          </tbody>
+        </table>
+      </ListCard>
       {creating ? (
         <CreateApiModal
           onClose={() => setCreating(false)}
@@ -120,13 +102,10 @@ export function ApisPage() {
 
 function CreateApiModal({ onClose, onCreated }: { onClose: () => void; onCreated: (a: Api) => void }) {
   const client = useClient();
-  const form = useForm(
-    { name: '', protocolType: 'HTTP' as ProtocolType, description: '' },
-    (v) => ({
-      name: validateName(v.name, 'a name'),
-      description: v.description.length > 1024 ? 'At most 1024 characters.' : null,
-    }),
-  );
+  const form = useForm({ name: '', protocolType: 'HTTP' as ProtocolType, description: '' }, (v) => ({
+    name: validateName(v.name, 'a name'),
+    description: v.description.length > 1024 ? 'At most 1024 characters.' : null,
+  }));
   const submit = () =>
     void form.submit(async (v) => {
       const api = await client.createApi({

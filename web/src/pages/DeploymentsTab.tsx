@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { Deployment } from '../api/types';
 import { DeploymentProgress } from '../components/Deploy';
-import { Button, EmptyState, ErrorBanner, Modal, SkeletonRows, StatusBadge } from '../components/ui';
+import { Button, EmptyState, ErrorBanner, Modal, ListCard, StatusBadge } from '../components/ui';
 import { formatDateTime, formatDuration, formatRelative } from '../lib/format';
 import { useNow, type Resource } from '../lib/hooks';
 
@@ -28,12 +28,10 @@ export function DeploymentsTab({
         </div>
       </div>
       <ErrorBanner error={deployments.error} onRetry={deployments.reload} title="Could not load deployments" />
-      {deployments.loading && !deployments.data ? (
-        <div className="card">
-          <SkeletonRows cols={5} />
-        </div>
-      ) : deployments.data && list.length === 0 ? (
-        <div className="card">
+      <ListCard
+        resource={deployments}
+        cols={5}
+        empty={
           <EmptyState
             icon="rocket"
             title="Nothing deployed yet"
@@ -45,48 +43,49 @@ export function DeploymentsTab({
           >
             Deploy the API to a stage to serve traffic through the gateway fleet.
           </EmptyState>
-        </div>
-      ) : deployments.data ? (
-        <div className="card">
-          <table className="table table-clickable">
-            <thead>
-              <tr>
-                <th>Deployment</th>
-                <th>Stage</th>
-                <th>Status</th>
-                <th>Description</th>
-                <th>Routes</th>
-                <th>Started</th>
-                <th>Duration</th>
+        }
+      >
+        <table className="table table-clickable">
+          <thead>
+            <tr>
+              <th>Deployment</th>
+              <th>Stage</th>
+              <th>Status</th>
+              <th>Description</th>
+              <th>Routes</th>
+              <th>Started</th>
+              <th>Duration</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((d) => (
+              <tr key={d.deploymentId} data-testid="deployment-row" onClick={() => setOpen(d)}>
+                <td className="mono">
+                  <button className="link-btn mono" onClick={() => setOpen(d)}>
+                    {d.deploymentId}
+                  </button>
+                </td>
+                <td className="mono">{d.stageName}</td>
+                <td>
+                  <StatusBadge status={d.status} />
+                  {d.status === 'FAILED' && d.statusReason ? (
+                    <div className="small text-red truncate" title={d.statusReason}>
+                      {d.statusReason}
+                    </div>
+                  ) : null}
+                </td>
+                <td className="muted truncate">{d.description || '—'}</td>
+                <td className="mono">{d.routeCount}</td>
+                <td title={formatDateTime(d.createdAt)}>{formatRelative(d.createdAt, now)}</td>
+                <td className="mono muted">
+                  {formatDuration(d.createdAt, d.deployedAt ?? (d.status === 'FAILED' ? d.updatedAt : undefined)) ||
+                    '—'}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {list.map((d) => (
-                <tr key={d.deploymentId} data-testid="deployment-row" onClick={() => setOpen(d)}>
-                  <td className="mono">
-                    <button className="link-btn mono" onClick={() => setOpen(d)}>
-                      {d.deploymentId}
-                    </button>
-                  </td>
-                  <td className="mono">{d.stageName}</td>
-                  <td>
-                    <StatusBadge status={d.status} />
-                    {d.status === 'FAILED' && d.statusReason ? (
-                      <div className="small text-red truncate" title={d.statusReason}>
-                        {d.statusReason}
-                      </div>
-                    ) : null}
-                  </td>
-                  <td className="muted truncate">{d.description || '—'}</td>
-                  <td className="mono">{d.routeCount}</td>
-                  <td title={formatDateTime(d.createdAt)}>{formatRelative(d.createdAt, now)}</td>
-                  <td className="mono muted">{formatDuration(d.createdAt, d.deployedAt ?? (d.status === 'FAILED' ? d.updatedAt : undefined)) || '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+            ))}
+          </tbody>
+        </table>
+      </ListCard>
       {open ? (
         <Modal
           title={

@@ -9,7 +9,7 @@ import {
   Field,
   MethodBadge,
   Modal,
-  SkeletonRows,
+  ListCard,
   useToast,
 } from '../components/ui';
 import { Icon } from '../components/icons';
@@ -57,58 +57,68 @@ export function RoutesTab({ apiId, onDeploy }: { apiId: string; onDeploy: () => 
         </div>
       </div>
       <ErrorBanner error={routes.error} onRetry={routes.reload} title="Could not load routes" />
-      {routes.loading && !routes.data ? (
-        <div className="card">
-          <SkeletonRows cols={4} />
-        </div>
-      ) : routes.data && list.length === 0 ? (
-        <div className="card">
+      <ListCard
+        resource={routes}
+        cols={4}
+        empty={
           <EmptyState icon="route" title="No routes yet" action={addButton}>
             Add a route such as <code>GET /pets/{'{id}'}</code> that proxies to your backend, or a mock that answers
             directly.
           </EmptyState>
-        </div>
-      ) : routes.data ? (
-        <div className="card">
-          <table className="table">
-            <thead>
-              <tr>
-                <th>Route</th>
-                <th>Integration</th>
-                <th>Timeout</th>
-                <th>Updated</th>
-                <th aria-label="Actions" />
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((r) => {
-                const { method, path } = splitRouteKey(r.routeKey);
-                return (
-                  <tr key={r.routeId} data-testid="route-row" data-route-key={r.routeKey}>
-                    <td>
-                      <span className="route-key">
-                        <MethodBadge method={method} />
-                        <span className="mono strong">{path}</span>
-                      </span>
-                    </td>
-                    <td>
-                      <IntegrationSummary integration={r.integration} />
-                    </td>
-                    <td className="mono muted">
-                      {r.integration.timeoutInMillis ? `${r.integration.timeoutInMillis} ms` : '—'}
-                    </td>
-                    <td title={formatDateTime(r.updatedAt)}>{formatRelative(r.updatedAt)}</td>
-                    <td className="row-actions">
-                      <Button size="sm" variant="ghost" icon="edit" onClick={() => setEditing(r)} aria-label="Edit route" data-testid="route-edit" />
-                      <Button size="sm" variant="ghost" icon="trash" onClick={() => setDeleting(r)} aria-label="Delete route" data-testid="route-delete" />
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+        }
+      >
+        <table className="table">
+          <thead>
+            <tr>
+              <th>Route</th>
+              <th>Integration</th>
+              <th>Timeout</th>
+              <th>Updated</th>
+              <th aria-label="Actions" />
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((r) => {
+              const { method, path } = splitRouteKey(r.routeKey);
+              return (
+                <tr key={r.routeId} data-testid="route-row" data-route-key={r.routeKey}>
+                  <td>
+                    <span className="route-key">
+                      <MethodBadge method={method} />
+                      <span className="mono strong">{path}</span>
+                    </span>
+                  </td>
+                  <td>
+                    <IntegrationSummary integration={r.integration} />
+                  </td>
+                  <td className="mono muted">
+                    {r.integration.timeoutInMillis ? `${r.integration.timeoutInMillis} ms` : '—'}
+                  </td>
+                  <td title={formatDateTime(r.updatedAt)}>{formatRelative(r.updatedAt)}</td>
+                  <td className="row-actions">
+                    <Button
+                      size="sm"
+                      variant="ghost"
+                      icon="edit"
+                      onClick={() => setEditing(r)}
+                      aria-label="Edit route"
+                      data-testid="route-edit"
+                    />
+                    <Button
+                      size="sm"
+                      variant="ghost"
+                      icon="trash"
+                      onClick={() => setDeleting(r)}
+                      aria-label="Delete route"
+                      data-testid="route-delete"
+                    />
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </ListCard>
 
       {editing ? (
         <RouteModal
@@ -309,7 +319,8 @@ function RouteModal({
               error={form.error('uri')}
               hint={
                 <>
-                  May use path parameters and stage variables, e.g. <code>{'https://${stageVariables.host}/pets/{id}'}</code>.
+                  May use path parameters and stage variables, e.g.{' '}
+                  <code>{'https://${stageVariables.host}/pets/{id}'}</code>.
                 </>
               }
             >

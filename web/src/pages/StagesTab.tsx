@@ -8,19 +8,14 @@ import {
   ErrorBanner,
   Field,
   Modal,
-  SkeletonRows,
+  ListCard,
   StatusBadge,
   useToast,
 } from '../components/ui';
 import { formatDateTime, formatRelative } from '../lib/format';
 import { useForm } from '../lib/form';
 import type { Resource } from '../lib/hooks';
-import {
-  rowsToVariables,
-  validateStageName,
-  validateVariableRows,
-  variablesToRows,
-} from '../lib/validate';
+import { rowsToVariables, validateStageName, validateVariableRows, variablesToRows } from '../lib/validate';
 import { useClient } from '../session';
 
 export function StagesTab({
@@ -48,81 +43,91 @@ export function StagesTab({
     <section>
       <div className="section-header">
         <p className="muted">
-          A stage is a named, invokable snapshot of the API (<code>dev</code>, <code>prod</code>). Deploying points it at a
-          new deployment.
+          A stage is a named, invokable snapshot of the API (<code>dev</code>, <code>prod</code>). Deploying points it
+          at a new deployment.
         </p>
         <div className="page-actions">{addButton}</div>
       </div>
       <ErrorBanner error={stages.error} onRetry={stages.reload} title="Could not load stages" />
-      {stages.loading && !stages.data ? (
-        <div className="card">
-          <SkeletonRows cols={5} />
-        </div>
-      ) : stages.data && list.length === 0 ? (
-        <div className="card">
+      <ListCard
+        resource={stages}
+        cols={5}
+        empty={
           <EmptyState icon="layers" title="No stages yet" action={addButton}>
             Create a stage such as <code>dev</code>, then deploy to it to get an invoke URL.
           </EmptyState>
-        </div>
-      ) : stages.data ? (
-        <div className="card">
-          <table className="table">
-            <thead>
-              <tr>
-                <th>Stage</th>
-                <th>Status</th>
-                <th>Deployment</th>
-                <th>Invoke URL</th>
-                <th>Updated</th>
-                <th aria-label="Actions" />
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((s) => {
-                const vars = Object.keys(s.stageVariables ?? {}).length;
-                return (
-                  <tr key={s.stageName} data-testid="stage-row" data-stage-name={s.stageName}>
-                    <td>
-                      <div className="mono strong">{s.stageName}</div>
-                      {s.description || vars ? (
-                        <div className="muted small">
-                          {[s.description, vars ? `${vars} variable${vars === 1 ? '' : 's'}` : '']
-                            .filter(Boolean)
-                            .join(' · ')}
-                        </div>
-                      ) : null}
-                    </td>
-                    <td>
-                      <StatusBadge status={s.lastDeploymentStatus} />
-                    </td>
-                    <td className="mono muted">{s.deploymentId || '—'}</td>
-                    <td>
-                      {s.deploymentId ? (
-                        <CopyLink url={s.invokeUrl} testId="stage-invoke-url" />
-                      ) : (
-                        <span className="muted small">Deploy to get a URL</span>
-                      )}
-                    </td>
-                    <td title={formatDateTime(s.updatedAt)}>{formatRelative(s.updatedAt)}</td>
-                    <td className="row-actions">
-                      <Button
-                        size="sm"
-                        icon="rocket"
-                        onClick={() => onDeploy(s.stageName)}
-                        data-testid="stage-deploy-button"
-                      >
-                        Deploy
-                      </Button>
-                      <Button size="sm" variant="ghost" icon="edit" aria-label="Edit stage" onClick={() => setEditing(s)} data-testid="stage-edit" />
-                      <Button size="sm" variant="ghost" icon="trash" aria-label="Delete stage" onClick={() => setDeleting(s)} data-testid="stage-delete" />
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+        }
+      >
+        <table className="table">
+          <thead>
+            <tr>
+              <th>Stage</th>
+              <th>Status</th>
+              <th>Deployment</th>
+              <th>Invoke URL</th>
+              <th>Updated</th>
+              <th aria-label="Actions" />
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((s) => {
+              const vars = Object.keys(s.stageVariables ?? {}).length;
+              return (
+                <tr key={s.stageName} data-testid="stage-row" data-stage-name={s.stageName}>
+                  <td>
+                    <div className="mono strong">{s.stageName}</div>
+                    {s.description || vars ? (
+                      <div className="muted small">
+                        {[s.description, vars ? `${vars} variable${vars === 1 ? '' : 's'}` : '']
+                          .filter(Boolean)
+                          .join(' · ')}
+                      </div>
+                    ) : null}
+                  </td>
+                  <td>
+                    <StatusBadge status={s.lastDeploymentStatus} />
+                  </td>
+                  <td className="mono muted">{s.deploymentId || '—'}</td>
+                  <td>
+                    {s.deploymentId ? (
+                      <CopyLink url={s.invokeUrl} testId="stage-invoke-url" />
+                    ) : (
+                      <span className="muted small">Deploy to get a URL</span>
+                    )}
+                  </td>
+                  <td title={formatDateTime(s.updatedAt)}>{formatRelative(s.updatedAt)}</td>
+                  <td className="row-actions">
+                    <Button
+                      size="sm"
+                      icon="rocket"
+                      onClick={() => onDeploy(s.stageName)}
+                      data-testid="stage-deploy-button"
+                    >
+                      Deploy
+                    </Button>
+                    <Button
+                      size="sm"
+                      variant="ghost"
+                      icon="edit"
+                      aria-label="Edit stage"
+                      onClick={() => setEditing(s)}
+                      data-testid="stage-edit"
+                    />
+                    <Button
+                      size="sm"
+                      variant="ghost"
+                      icon="trash"
+                      aria-label="Delete stage"
+                      onClick={() => setDeleting(s)}
+                      data-testid="stage-delete"
+                    />
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </ListCard>
 
       {editing ? (
         <StageModal
@@ -234,7 +239,11 @@ function StageModal({
       <div className="stack">
         <ErrorBanner error={form.formError} />
         {stage ? null : (
-          <Field label="Stage name" error={form.error('stageName')} hint="Letters, digits, - and _. Part of the invoke URL.">
+          <Field
+            label="Stage name"
+            error={form.error('stageName')}
+            hint="Letters, digits, - and _. Part of the invoke URL."
+          >
             {(p) => (
               <input
                 {...p}
@@ -278,7 +287,9 @@ function StageModal({
                       placeholder="name"
                       data-testid="stage-var-key"
                       value={row.key}
-                      onChange={(e) => setRows(v.variables.map((r, j) => (j === i ? { ...r, key: e.target.value } : r)))}
+                      onChange={(e) =>
+                        setRows(v.variables.map((r, j) => (j === i ? { ...r, key: e.target.value } : r)))
+                      }
                     />
                     {rowErrors[i]?.key ? <div className="field-error">{rowErrors[i].key}</div> : null}
                   </div>

@@ -31,12 +31,17 @@ export const allByTestId = (id: string): HTMLElement[] =>
   Array.from(document.querySelectorAll<HTMLElement>(`[data-testid="${id}"]`));
 
 /** Waits (flushing React work) until `fn` returns a truthy value, or fails. */
-export async function waitFor<T>(fn: () => T | null | undefined | false, what = 'condition', timeoutMs = 2000): Promise<T> {
+export async function waitFor<T>(
+  fn: () => T | null | undefined | false,
+  what = 'condition',
+  timeoutMs = 2000,
+): Promise<T> {
   const start = Date.now();
   for (;;) {
     const v = fn();
     if (v) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}\n${document.body.innerHTML.slice(0, 3000)}`);
+    if (Date.now() - start > timeoutMs)
+      throw new Error(`timed out waiting for ${what}\n${document.body.innerHTML.slice(0, 3000)}`);
     await act(async () => {
       await new Promise((r) => setTimeout(r, 10));
     });

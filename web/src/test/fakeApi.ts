@@ -82,7 +82,10 @@ export function createFakeApi(opts: { loggedIn?: boolean; now?: () => string } =
     if (seg[0] === 'iam' && seg[1] === 'access-keys') {
       if (seg.length === 2 && method === 'GET') return json(200, { items: state.keys });
       if (seg.length === 2 && method === 'POST') {
-        if (!body?.name) return err(422, 'access-key.invalid', 'Invalid access key.', { name: { code: 'required', message: 'Cannot be blank.' } });
+        if (!body?.name)
+          return err(422, 'access-key.invalid', 'Invalid access key.', {
+            name: { code: 'required', message: 'Cannot be blank.' },
+          });
         const k: AccessKey = { accessKeyId: id('AKTP'), name: body.name, status: 'ACTIVE', createdAt: now() };
         state.keys.push(k);
         return json(201, { ...k, token: `tpk_${k.accessKeyId}_secret` });
@@ -102,7 +105,8 @@ export function createFakeApi(opts: { loggedIn?: boolean; now?: () => string } =
     if (seg[0] === 'apis') {
       if (seg.length === 1 && method === 'GET') return json(200, { items: state.apis });
       if (seg.length === 1 && method === 'POST') {
-        if (!body?.name) return err(422, 'api.invalid', 'Invalid API.', { name: { code: 'required', message: 'Cannot be blank.' } });
+        if (!body?.name)
+          return err(422, 'api.invalid', 'Invalid API.', { name: { code: 'required', message: 'Cannot be blank.' } });
         const apiId = id('a');
         const a: Api = {
           apiId,
@@ -145,7 +149,13 @@ export function createFakeApi(opts: { loggedIn?: boolean; now?: () => string } =
               'integration.uri': { code: 'invalid', message: 'Must be an http(s) URL.' },
             });
           }
-          const r: Route = { routeId: id('r'), routeKey: body.routeKey, integration: body.integration, createdAt: now(), updatedAt: now() };
+          const r: Route = {
+            routeId: id('r'),
+            routeKey: body.routeKey,
+            integration: body.integration,
+            createdAt: now(),
+            updatedAt: now(),
+          };
           routes.push(r);
           return json(201, r);
         }
@@ -153,7 +163,10 @@ export function createFakeApi(opts: { loggedIn?: boolean; now?: () => string } =
         if (!r) return err(404, 'route.not-found', 'Route not found.');
         if (method === 'PATCH') return json(200, Object.assign(r, body, { updatedAt: now() }));
         if (method === 'DELETE') {
-          state.routes.set(apiId, routes.filter((x) => x !== r));
+          state.routes.set(
+            apiId,
+            routes.filter((x) => x !== r),
+          );
           return new Response(null, { status: 204 });
         }
       }
@@ -184,7 +197,10 @@ export function createFakeApi(opts: { loggedIn?: boolean; now?: () => string } =
         if (method === 'GET') return json(200, s);
         if (method === 'PATCH') return json(200, Object.assign(s, body, { updatedAt: now() }));
         if (method === 'DELETE') {
-          state.stages.set(apiId, stages.filter((x) => x !== s));
+          state.stages.set(
+            apiId,
+            stages.filter((x) => x !== s),
+          );
           return new Response(null, { status: 204 });
         }
       }
@@ -193,7 +209,10 @@ export function createFakeApi(opts: { loggedIn?: boolean; now?: () => string } =
         if (seg.length === 3 && method === 'GET') return json(200, { items: deps });
         if (seg.length === 3 && method === 'POST') {
           const s = stages.find((x) => x.stageName === body.stageName);
-          if (!s) return err(422, 'deployment.invalid', 'Invalid deployment.', { stageName: { code: 'not-found', message: 'No such stage.' } });
+          if (!s)
+            return err(422, 'deployment.invalid', 'Invalid deployment.', {
+              stageName: { code: 'not-found', message: 'No such stage.' },
+            });
           const d: Deployment = {
             deploymentId: id('d'),
             stageName: s.stageName,
