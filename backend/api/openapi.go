@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/turnpike/turnpike/backend/apierr"
+	"github.com/turnpike/turnpike/gateway/gwconfig"
 )
 
 // EventStreamDoc documents a text/event-stream answer in a RouteDoc's
@@ -215,6 +216,7 @@ func newReflector() *reflector {
 	r.name(reflect.TypeOf(apierr.Body{}), "Error")
 	r.name(reflect.TypeOf(apierr.BodyError{}), "ErrorObject")
 	r.name(reflect.TypeOf(apierr.FieldDetail{}), "FieldError")
+	r.name(reflect.TypeOf(gwconfig.Integration{}), "IntegrationInput")
 	return r
 }
 
