@@ -8,7 +8,7 @@ import { useForm } from '../lib/form';
 import { validateStageName } from '../lib/validate';
 import { useClient } from '../session';
 import { Icon } from './icons';
-import { Banner, Button, CopyLink, ErrorBanner, Field, Modal, Spinner, StatusBadge } from './ui';
+import { Banner, Button, CopyLink, Field, FormModal, Modal, Spinner, StatusBadge } from './ui';
 
 const NEW_STAGE = '__new__';
 
@@ -99,71 +99,62 @@ export function DeployDialog({
   }
 
   return (
-    <Modal
+    <FormModal
       title="Deploy API"
-      onClose={() => !form.busy && onClose()}
+      form={form}
+      onClose={onClose}
       onSubmit={submit}
+      submitLabel="Deploy"
+      submitTestId="deploy-submit"
+      submitIcon="rocket"
       testId="deploy-dialog"
-      footer={
-        <>
-          <Button onClick={onClose} disabled={form.busy}>
-            Cancel
-          </Button>
-          <Button type="submit" variant="primary" icon="rocket" busy={form.busy} data-testid="deploy-submit">
-            Deploy
-          </Button>
-        </>
-      }
     >
-      <div className="stack">
-        <p className="muted">
-          A deployment is an immutable snapshot of the API's current routes and integrations. The stage switches to it
-          once every live gateway has loaded it.
-        </p>
-        <ErrorBanner error={form.formError} />
-        <Field label="Stage" error={form.error('stageName')}>
-          {(p) => (
-            <select
-              {...p}
-              data-testid="deploy-stage-select"
-              value={form.values.stageName}
-              onChange={(e) => form.set('stageName', e.target.value)}
-            >
-              {stages.map((s) => (
-                <option key={s.stageName} value={s.stageName}>
-                  {s.stageName}
-                  {s.deploymentId ? ` (now ${s.deploymentId})` : ' (not deployed)'}
-                </option>
-              ))}
-              <option value={NEW_STAGE}>+ New stage…</option>
-            </select>
-          )}
-        </Field>
-        {form.values.stageName === NEW_STAGE ? (
-          <Field label="New stage name" error={form.error('newStageName')} hint="Letters, digits, - and _.">
-            {(p) => (
-              <input
-                {...p}
-                data-testid="deploy-new-stage-name"
-                value={form.values.newStageName}
-                onChange={(e) => form.set('newStageName', e.target.value)}
-              />
-            )}
-          </Field>
-        ) : null}
-        <Field label="Description" optional error={form.error('description')}>
+      <p className="muted">
+        A deployment is an immutable snapshot of the API's current routes and integrations. The stage switches to it
+        once every live gateway has loaded it.
+      </p>
+      <Field label="Stage" error={form.error('stageName')}>
+        {(p) => (
+          <select
+            {...p}
+            data-testid="deploy-stage-select"
+            value={form.values.stageName}
+            onChange={(e) => form.set('stageName', e.target.value)}
+          >
+            {stages.map((s) => (
+              <option key={s.stageName} value={s.stageName}>
+                {s.stageName}
+                {s.deploymentId ? ` (now ${s.deploymentId})` : ' (not deployed)'}
+              </option>
+            ))}
+            <option value={NEW_STAGE}>+ New stage…</option>
+          </select>
+        )}
+      </Field>
+      {form.values.stageName === NEW_STAGE ? (
+        <Field label="New stage name" error={form.error('newStageName')} hint="Letters, digits, - and _.">
           {(p) => (
             <input
               {...p}
-              data-testid="deploy-description"
-              placeholder="What changed?"
-              value={form.values.description}
-              onChange={(e) => form.set('description', e.target.value)}
+              data-testid="deploy-new-stage-name"
+              value={form.values.newStageName}
+              onChange={(e) => form.set('newStageName', e.target.value)}
             />
           )}
         </Field>
-      </div>
-    </Modal>
+      ) : null}
+      <Field label="Description" optional error={form.error('description')}>
+        {(p) => (
+          <input
+            {...p}
+            data-testid="deploy-description"
+            placeholder="What changed?"
+            value={form.values.description}
+            onChange={(e) => form.set('description', e.target.value)}
+          />
+        )}
+      </Field>
+    </FormModal>
   );
 }
 

@@ -395,6 +395,59 @@ export function Modal({
   );
 }
 
+/**
+ * A modal holding one form: Cancel and a submit button (disabled while
+ * submitting), the form-level error banner above the fields.
+ */
+export function FormModal({
+  title,
+  form,
+  onClose,
+  onSubmit,
+  submitLabel,
+  submitTestId,
+  submitIcon,
+  width,
+  testId,
+  children,
+}: {
+  title: ReactNode;
+  form: { busy: boolean; formError: unknown };
+  onClose: () => void;
+  onSubmit: () => void;
+  submitLabel: string;
+  submitTestId: string;
+  submitIcon?: IconName;
+  width?: number;
+  testId?: string;
+  children: ReactNode;
+}) {
+  return (
+    <Modal
+      title={title}
+      onClose={() => !form.busy && onClose()}
+      onSubmit={onSubmit}
+      width={width}
+      testId={testId}
+      footer={
+        <>
+          <Button onClick={onClose} disabled={form.busy}>
+            Cancel
+          </Button>
+          <Button type="submit" variant="primary" icon={submitIcon} busy={form.busy} data-testid={submitTestId}>
+            {submitLabel}
+          </Button>
+        </>
+      }
+    >
+      <div className="stack">
+        <ErrorBanner error={form.formError} />
+        {children}
+      </div>
+    </Modal>
+  );
+}
+
 /** A confirmation dialog whose action is async: shows progress and errors in place. */
 export function ConfirmDialog({
   title,

@@ -9,6 +9,7 @@ import {
   CopyButton,
   EmptyState,
   ErrorBanner,
+  FormModal,
   Field,
   Modal,
   PageHeader,
@@ -178,36 +179,26 @@ function CreateKeyModal({ onClose, onCreated }: { onClose: () => void; onCreated
       onCreated(await client.createAccessKey(v.name.trim()));
     });
   return (
-    <Modal
+    <FormModal
       title="Create access key"
-      onClose={() => !form.busy && onClose()}
+      form={form}
+      onClose={onClose}
       onSubmit={submit}
-      footer={
-        <>
-          <Button onClick={onClose} disabled={form.busy}>
-            Cancel
-          </Button>
-          <Button type="submit" variant="primary" busy={form.busy} data-testid="access-key-submit">
-            Create key
-          </Button>
-        </>
-      }
+      submitLabel="Create key"
+      submitTestId="access-key-submit"
     >
-      <div className="stack">
-        <ErrorBanner error={form.formError} />
-        <Field label="Name" error={form.error('name')} hint="Where it is used, e.g. github-actions-deploy.">
-          {(p) => (
-            <input
-              {...p}
-              data-testid="access-key-name"
-              autoComplete="off"
-              value={form.values.name}
-              onChange={(e) => form.set('name', e.target.value)}
-            />
-          )}
-        </Field>
-      </div>
-    </Modal>
+      <Field label="Name" error={form.error('name')} hint="Where it is used, e.g. github-actions-deploy.">
+        {(p) => (
+          <input
+            {...p}
+            data-testid="access-key-name"
+            autoComplete="off"
+            value={form.values.name}
+            onChange={(e) => form.set('name', e.target.value)}
+          />
+        )}
+      </Field>
+    </FormModal>
   );
 }
 

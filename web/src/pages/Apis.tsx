@@ -1,7 +1,17 @@
 import { useState } from 'react';
 import type { Api, ProtocolType } from '../api/types';
 import { useBreadcrumbs } from '../components/Shell';
-import { Badge, Button, EmptyState, ErrorBanner, Field, Modal, PageHeader, ListCard, useToast } from '../components/ui';
+import {
+  Badge,
+  Button,
+  EmptyState,
+  ErrorBanner,
+  FormModal,
+  Field,
+  PageHeader,
+  ListCard,
+  useToast,
+} from '../components/ui';
 import { formatDate, formatDateTime } from '../lib/format';
 import { useForm } from '../lib/form';
 import { useDocumentTitle, useResource } from '../lib/hooks';
@@ -116,67 +126,57 @@ function CreateApiModal({ onClose, onCreated }: { onClose: () => void; onCreated
       onCreated(api);
     });
   return (
-    <Modal
+    <FormModal
       title="Create API"
-      onClose={() => !form.busy && onClose()}
+      form={form}
+      onClose={onClose}
       onSubmit={submit}
-      footer={
-        <>
-          <Button onClick={onClose} disabled={form.busy}>
-            Cancel
-          </Button>
-          <Button type="submit" variant="primary" busy={form.busy} data-testid="api-submit">
-            Create API
-          </Button>
-        </>
-      }
+      submitLabel="Create API"
+      submitTestId="api-submit"
     >
-      <div className="stack">
-        <ErrorBanner error={form.formError} />
-        <Field label="Name" error={form.error('name')} hint="Shown in the console; it need not be unique.">
-          {(p) => (
-            <input
-              {...p}
-              data-testid="api-name"
-              value={form.values.name}
-              placeholder="pets-api"
-              onChange={(e) => form.set('name', e.target.value)}
-            />
-          )}
-        </Field>
-        <Field
-          label="Protocol"
-          error={form.error('protocolType')}
-          hint={
-            form.values.protocolType === 'HTTP'
-              ? 'HTTP APIs: lean and fast proxying with route keys like GET /pets/{id}.'
-              : 'REST APIs: the full feature set (usage plans, mapping templates, caching).'
-          }
-        >
-          {(p) => (
-            <select
-              {...p}
-              data-testid="api-protocol"
-              value={form.values.protocolType}
-              onChange={(e) => form.set('protocolType', e.target.value as ProtocolType)}
-            >
-              <option value="HTTP">HTTP</option>
-              <option value="REST">REST</option>
-            </select>
-          )}
-        </Field>
-        <Field label="Description" optional error={form.error('description')}>
-          {(p) => (
-            <textarea
-              {...p}
-              rows={2}
-              data-testid="api-description"
-              value={form.values.description}
-              onChange={(e) => form.set('description', e.target.value)}
-            />
-          )}
-        </Field>
-      </div>
-    </Modal>
+      <Field label="Name" error={form.error('name')} hint="Shown in the console; it need not be unique.">
+        {(p) => (
+          <input
+            {...p}
+            data-testid="api-name"
+            value={form.values.name}
+            placeholder="pets-api"
+            onChange={(e) => form.set('name', e.target.value)}
+          />
+        )}
+      </Field>
+      <Field
+        label="Protocol"
+        error={form.error('protocolType')}
+        hint={
+          form.values.protocolType === 'HTTP'
+            ? 'HTTP APIs: lean and fast proxying with route keys like GET /pets/{id}.'
+            : 'REST APIs: the full feature set (usage plans, mapping templates, caching).'
+        }
+      >
+        {(p) => (
+          <select
+            {...p}
+            data-testid="api-protocol"
+            value={form.values.protocolType}
+            onChange={(e) => form.set('protocolType', e.target.value as ProtocolType)}
+          >
+            <option value="HTTP">HTTP</option>
+            <option value="REST">REST</option>
+          </select>
+        )}
+      </Field>
+      <Field label="Description" optional error={form.error('description')}>
+        {(p) => (
+          <textarea
+            {...p}
+            rows={2}
+            data-testid="api-description"
+            value={form.values.description}
+            onChange={(e) => form.set('description', e.target.value)}
+          />
+        )}
+      </Field>
+    </FormModal>
   );
 }

@@ -6,9 +6,9 @@ import {
   ConfirmDialog,
   EmptyState,
   ErrorBanner,
+  FormModal,
   Field,
   MethodBadge,
-  Modal,
   ListCard,
   useToast,
 } from '../components/ui';
@@ -258,155 +258,145 @@ function RouteModal({
     });
 
   return (
-    <Modal
+    <FormModal
       title={route ? 'Edit route' : 'Add route'}
-      onClose={() => !form.busy && onClose()}
+      form={form}
+      onClose={onClose}
       onSubmit={submit}
+      submitLabel={route ? 'Save route' : 'Add route'}
+      submitTestId="route-submit"
       width={580}
-      footer={
-        <>
-          <Button onClick={onClose} disabled={form.busy}>
-            Cancel
-          </Button>
-          <Button type="submit" variant="primary" busy={form.busy} data-testid="route-submit">
-            {route ? 'Save route' : 'Add route'}
-          </Button>
-        </>
-      }
     >
-      <div className="stack">
-        <ErrorBanner error={form.formError} />
-        <Field
-          label="Route key"
-          error={form.error('routeKey')}
-          hint={
-            <>
-              <code>METHOD /path</code> with <code>{'{param}'}</code> segments and an optional final{' '}
-              <code>{'{proxy+}'}</code>; <code>ANY</code> matches every method; <code>$default</code> catches the rest.
-            </>
-          }
-        >
-          {(p) => (
-            <input
-              {...p}
-              className="mono"
-              data-testid="route-key"
-              placeholder="GET /pets/{id}"
-              autoComplete="off"
-              spellCheck={false}
-              value={v.routeKey}
-              onChange={(e) => form.set('routeKey', e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label="Integration type" error={form.error('type')}>
-          {(p) => (
-            <select
-              {...p}
-              data-testid="integration-type"
-              value={v.type}
-              onChange={(e) => form.set('type', e.target.value)}
-            >
-              <option value="HTTP_PROXY">HTTP proxy: forward to an HTTP(S) backend</option>
-              <option value="MOCK">Mock: answer with a fixed response</option>
-            </select>
-          )}
-        </Field>
-        {v.type === 'HTTP_PROXY' ? (
-          <div className="grid-2-1">
-            <Field
-              label="Endpoint URL"
-              error={form.error('uri')}
-              hint={
-                <>
-                  May use path parameters and stage variables, e.g.{' '}
-                  <code>{'https://${stageVariables.host}/pets/{id}'}</code>.
-                </>
-              }
-            >
-              {(p) => (
-                <input
-                  {...p}
-                  className="mono"
-                  type="url"
-                  data-testid="integration-uri"
-                  placeholder="https://backend.example.com/pets/{id}"
-                  autoComplete="off"
-                  spellCheck={false}
-                  value={v.uri}
-                  onChange={(e) => form.set('uri', e.target.value)}
-                />
-              )}
-            </Field>
-            <Field label="Method" error={form.error('httpMethod')}>
-              {(p) => (
-                <select
-                  {...p}
-                  data-testid="integration-method"
-                  value={v.httpMethod}
-                  onChange={(e) => form.set('httpMethod', e.target.value)}
-                >
-                  {INTEGRATION_METHODS.map((m) => (
-                    <option key={m} value={m}>
-                      {m === 'ANY' ? 'Same as request' : m}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
-          </div>
-        ) : (
+      <Field
+        label="Route key"
+        error={form.error('routeKey')}
+        hint={
           <>
-            <Field label="Status code" error={form.error('mockStatusCode')}>
-              {(p) => (
-                <input
-                  {...p}
-                  inputMode="numeric"
-                  data-testid="mock-status"
-                  value={v.mockStatusCode}
-                  onChange={(e) => form.set('mockStatusCode', e.target.value)}
-                />
-              )}
-            </Field>
-            <Field label="Response body" optional error={form.error('mockBody')}>
-              {(p) => (
-                <textarea
-                  {...p}
-                  className="mono"
-                  rows={4}
-                  data-testid="mock-body"
-                  placeholder='{"ok": true}'
-                  spellCheck={false}
-                  value={v.mockBody}
-                  onChange={(e) => form.set('mockBody', e.target.value)}
-                />
-              )}
-            </Field>
+            <code>METHOD /path</code> with <code>{'{param}'}</code> segments and an optional final{' '}
+            <code>{'{proxy+}'}</code>; <code>ANY</code> matches every method; <code>$default</code> catches the rest.
           </>
+        }
+      >
+        {(p) => (
+          <input
+            {...p}
+            className="mono"
+            data-testid="route-key"
+            placeholder="GET /pets/{id}"
+            autoComplete="off"
+            spellCheck={false}
+            value={v.routeKey}
+            onChange={(e) => form.set('routeKey', e.target.value)}
+          />
         )}
-        <Field
-          label="Timeout (ms)"
-          optional
-          error={form.error('timeoutInMillis')}
-          hint={`${MIN_TIMEOUT_MS} to ${MAX_TIMEOUT_MS}; the default is ${MAX_TIMEOUT_MS}.`}
-        >
-          {(p) => (
-            <input
-              {...p}
-              inputMode="numeric"
-              data-testid="integration-timeout"
-              placeholder={String(MAX_TIMEOUT_MS)}
-              value={v.timeoutInMillis}
-              onChange={(e) => form.set('timeoutInMillis', e.target.value)}
-            />
-          )}
-        </Field>
-        {route ? (
-          <p className="muted small">
-            <Icon name="info" size={12} /> Saved changes reach traffic on the next deploy.
-          </p>
-        ) : null}
-      </div>
-    </Modal>
+      </Field>
+      <Field label="Integration type" error={form.error('type')}>
+        {(p) => (
+          <select
+            {...p}
+            data-testid="integration-type"
+            value={v.type}
+            onChange={(e) => form.set('type', e.target.value)}
+          >
+            <option value="HTTP_PROXY">HTTP proxy: forward to an HTTP(S) backend</option>
+            <option value="MOCK">Mock: answer with a fixed response</option>
+          </select>
+        )}
+      </Field>
+      {v.type === 'HTTP_PROXY' ? (
+        <div className="grid-2-1">
+          <Field
+            label="Endpoint URL"
+            error={form.error('uri')}
+            hint={
+              <>
+                May use path parameters and stage variables, e.g.{' '}
+                <code>{'https://${stageVariables.host}/pets/{id}'}</code>.
+              </>
+            }
+          >
+            {(p) => (
+              <input
+                {...p}
+                className="mono"
+                type="url"
+                data-testid="integration-uri"
+                placeholder="https://backend.example.com/pets/{id}"
+                autoComplete="off"
+                spellCheck={false}
+                value={v.uri}
+                onChange={(e) => form.set('uri', e.target.value)}
+              />
+            )}
+          </Field>
+          <Field label="Method" error={form.error('httpMethod')}>
+            {(p) => (
+              <select
+                {...p}
+                data-testid="integration-method"
+                value={v.httpMethod}
+                onChange={(e) => form.set('httpMethod', e.target.value)}
+              >
+                {INTEGRATION_METHODS.map((m) => (
+                  <option key={m} value={m}>
+                    {m === 'ANY' ? 'Same as request' : m}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        </div>
+      ) : (
+        <>
+          <Field label="Status code" error={form.error('mockStatusCode')}>
+            {(p) => (
+              <input
+                {...p}
+                inputMode="numeric"
+                data-testid="mock-status"
+                value={v.mockStatusCode}
+                onChange={(e) => form.set('mockStatusCode', e.target.value)}
+              />
+            )}
+          </Field>
+          <Field label="Response body" optional error={form.error('mockBody')}>
+            {(p) => (
+              <textarea
+                {...p}
+                className="mono"
+                rows={4}
+                data-testid="mock-body"
+                placeholder='{"ok": true}'
+                spellCheck={false}
+                value={v.mockBody}
+                onChange={(e) => form.set('mockBody', e.target.value)}
+              />
+            )}
+          </Field>
+        </>
+      )}
+      <Field
+        label="Timeout (ms)"
+        optional
+        error={form.error('timeoutInMillis')}
+        hint={`${MIN_TIMEOUT_MS} to ${MAX_TIMEOUT_MS}; the default is ${MAX_TIMEOUT_MS}.`}
+      >
+        {(p) => (
+          <input
+            {...p}
+            inputMode="numeric"
+            data-testid="integration-timeout"
+            placeholder={String(MAX_TIMEOUT_MS)}
+            value={v.timeoutInMillis}
+            onChange={(e) => form.set('timeoutInMillis', e.target.value)}
+          />
+        )}
+      </Field>
+      {route ? (
+        <p className="muted small">
+          <Icon name="info" size={12} /> Saved changes reach traffic on the next deploy.
+        </p>
+      ) : null}
+    </FormModal>
   );
 }

@@ -6,8 +6,8 @@ import {
   CopyLink,
   EmptyState,
   ErrorBanner,
+  FormModal,
   Field,
-  Modal,
   ListCard,
   StatusBadge,
   useToast,
@@ -220,117 +220,105 @@ function StageModal({
     });
 
   return (
-    <Modal
+    <FormModal
       title={stage ? `Edit stage ${stage.stageName}` : 'Create stage'}
-      onClose={() => !form.busy && onClose()}
+      form={form}
+      onClose={onClose}
       onSubmit={submit}
+      submitLabel={stage ? 'Save stage' : 'Create stage'}
+      submitTestId="stage-submit"
       width={600}
-      footer={
-        <>
-          <Button onClick={onClose} disabled={form.busy}>
-            Cancel
-          </Button>
-          <Button type="submit" variant="primary" busy={form.busy} data-testid="stage-submit">
-            {stage ? 'Save stage' : 'Create stage'}
-          </Button>
-        </>
-      }
     >
-      <div className="stack">
-        <ErrorBanner error={form.formError} />
-        {stage ? null : (
-          <Field
-            label="Stage name"
-            error={form.error('stageName')}
-            hint="Letters, digits, - and _. Part of the invoke URL."
-          >
-            {(p) => (
-              <input
-                {...p}
-                className="mono"
-                data-testid="stage-name"
-                placeholder="prod"
-                autoComplete="off"
-                spellCheck={false}
-                value={v.stageName}
-                onChange={(e) => form.set('stageName', e.target.value)}
-              />
-            )}
-          </Field>
-        )}
-        <Field label="Description" optional error={form.error('description')}>
+      {stage ? null : (
+        <Field
+          label="Stage name"
+          error={form.error('stageName')}
+          hint="Letters, digits, - and _. Part of the invoke URL."
+        >
           {(p) => (
             <input
               {...p}
-              data-testid="stage-description"
-              value={v.description}
-              onChange={(e) => form.set('description', e.target.value)}
+              className="mono"
+              data-testid="stage-name"
+              placeholder="prod"
+              autoComplete="off"
+              spellCheck={false}
+              value={v.stageName}
+              onChange={(e) => form.set('stageName', e.target.value)}
             />
           )}
         </Field>
-        <fieldset className="kv">
-          <legend>
-            Stage variables <span className="optional">optional</span>
-          </legend>
-          <p className="muted small">
-            Referenced as <code>{'${stageVariables.name}'}</code> in integration URLs.
-          </p>
-          {v.variables.length ? (
-            <div className="kv-rows">
-              {v.variables.map((row, i) => (
-                <div className="kv-row" key={i}>
-                  <div className="kv-cell">
-                    <input
-                      className="mono"
-                      aria-label={`Variable ${i + 1} name`}
-                      aria-invalid={!!rowErrors[i]?.key}
-                      placeholder="name"
-                      data-testid="stage-var-key"
-                      value={row.key}
-                      onChange={(e) =>
-                        setRows(v.variables.map((r, j) => (j === i ? { ...r, key: e.target.value } : r)))
-                      }
-                    />
-                    {rowErrors[i]?.key ? <div className="field-error">{rowErrors[i].key}</div> : null}
-                  </div>
-                  <div className="kv-cell">
-                    <input
-                      className="mono"
-                      aria-label={`Variable ${i + 1} value`}
-                      aria-invalid={!!rowErrors[i]?.value}
-                      placeholder="value"
-                      data-testid="stage-var-value"
-                      value={row.value}
-                      onChange={(e) =>
-                        setRows(v.variables.map((r, j) => (j === i ? { ...r, value: e.target.value } : r)))
-                      }
-                    />
-                    {rowErrors[i]?.value ? <div className="field-error">{rowErrors[i].value}</div> : null}
-                  </div>
-                  <Button
-                    size="sm"
-                    variant="ghost"
-                    icon="trash"
-                    aria-label={`Remove variable ${i + 1}`}
-                    onClick={() => setRows(v.variables.filter((_, j) => j !== i))}
+      )}
+      <Field label="Description" optional error={form.error('description')}>
+        {(p) => (
+          <input
+            {...p}
+            data-testid="stage-description"
+            value={v.description}
+            onChange={(e) => form.set('description', e.target.value)}
+          />
+        )}
+      </Field>
+      <fieldset className="kv">
+        <legend>
+          Stage variables <span className="optional">optional</span>
+        </legend>
+        <p className="muted small">
+          Referenced as <code>{'${stageVariables.name}'}</code> in integration URLs.
+        </p>
+        {v.variables.length ? (
+          <div className="kv-rows">
+            {v.variables.map((row, i) => (
+              <div className="kv-row" key={i}>
+                <div className="kv-cell">
+                  <input
+                    className="mono"
+                    aria-label={`Variable ${i + 1} name`}
+                    aria-invalid={!!rowErrors[i]?.key}
+                    placeholder="name"
+                    data-testid="stage-var-key"
+                    value={row.key}
+                    onChange={(e) => setRows(v.variables.map((r, j) => (j === i ? { ...r, key: e.target.value } : r)))}
                   />
+                  {rowErrors[i]?.key ? <div className="field-error">{rowErrors[i].key}</div> : null}
                 </div>
-              ))}
-            </div>
-          ) : null}
-          {form.error('variables') && !rowErrors.some((r) => r.key || r.value) ? (
-            <div className="field-error">{form.error('variables')}</div>
-          ) : null}
-          <Button
-            size="sm"
-            icon="plus"
-            data-testid="stage-var-add"
-            onClick={() => setRows([...v.variables, { key: '', value: '' }])}
-          >
-            Add variable
-          </Button>
-        </fieldset>
-      </div>
-    </Modal>
+                <div className="kv-cell">
+                  <input
+                    className="mono"
+                    aria-label={`Variable ${i + 1} value`}
+                    aria-invalid={!!rowErrors[i]?.value}
+                    placeholder="value"
+                    data-testid="stage-var-value"
+                    value={row.value}
+                    onChange={(e) =>
+                      setRows(v.variables.map((r, j) => (j === i ? { ...r, value: e.target.value } : r)))
+                    }
+                  />
+                  {rowErrors[i]?.value ? <div className="field-error">{rowErrors[i].value}</div> : null}
+                </div>
+                <Button
+                  size="sm"
+                  variant="ghost"
+                  icon="trash"
+                  aria-label={`Remove variable ${i + 1}`}
+                  onClick={() => setRows(v.variables.filter((_, j) => j !== i))}
+                />
+              </div>
+            ))}
+          </div>
+        ) : null}
+        {form.error('variables') && !rowErrors.some((r) => r.key || r.value) ? (
+          <div className="field-error">{form.error('variables')}</div>
+        ) : null}
+        <Button
+          size="sm"
+          icon="plus"
+          data-testid="stage-var-add"
+          onClick={() => setRows([...v.variables, { key: '', value: '' }])}
+        >
+          Add variable
+        </Button>
+      </fieldset>
+    </FormModal>
   );
 }
