@@ -45,6 +45,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st.ex.Start = time.Now()
 	st.rec = recorder{ResponseWriter: w}
 	r = r.WithContext(pipeline.WithExchange(r.Context(), &st.ex))
+	defer g.observeAbort(r, st)
 
 	err := g.pipeline.ServeHTTP(&st.rec, r)
 	if err != nil {
@@ -55,6 +56,25 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st.ex.Reset()
 	st.rec = recorder{}
 	g.states.Put(st)
+}
+
+// errAborted is logged for a response cut off mid-stream.
+var errAborted = errors.New("response aborted: upstream body or client connection broke mid-stream")
+
+// observeAbort still measures and logs a request whose response was
+// aborted on purpose (http.ErrAbortHandler, raised by the ReverseProxy when
+// a streamed body breaks), then lets the panic reach the server, which
+// closes the connection. The state is not pooled again.
+func (g *Gateway) observeAbort(r *http.Request, st *requestState) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if !st.rec.wroteHeader {
+		st.rec.status = http.StatusBadGateway
+	}
+	g.observe(r, st, errAborted)
+	panic(v)
 }
 
 // Error bodies, as API Gateway words them.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -355,4 +356,40 @@ func TestGatewayOps(t *testing.T) {
 	assert.Contains(t, rec.Body.String(), "turnpike_gateway_stages_loaded 0")
 	// Ops paths are not served on invoke hosts.
 	assert.Equal(t, 404, running.do("GET", host, "/healthz", "").Code)
+}
+
+func TestGatewayUpstreamBreaksMidBody(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "100")
+		_, _ = io.WriteString(w, "partial")
+		w.(http.Flusher).Flush()
+		panic(http.ErrAbortHandler)
+	}))
+	t.Cleanup(up.Close)
+	g := start(t, fleet.NewMemory(), stage("d1", proxyRoute("GET /broken", up.URL), gwconfig.Route{
+		RouteID: "m", RouteKey: "GET /ok", Integration: gwconfig.Integration{Type: gwconfig.IntegrationMock},
+	}))
+	srv := httptest.NewUnstartedServer(g.Handler())
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.Start()
+	t.Cleanup(srv.Close)
+
+	get := func(path string) (*http.Response, error) {
+		req, err := http.NewRequest("GET", srv.URL+path, nil)
+		require.NoError(t, err)
+		req.Host = host
+		return srv.Client().Do(req)
+	}
+	// The connection is cut: the client fails on the headers or the body.
+	resp, err := get("/prod/broken")
+	if err == nil {
+		_, err = io.ReadAll(resp.Body)
+		resp.Body.Close()
+	}
+	assert.Error(t, err)
+
+	resp, err = get("/prod/ok")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, 200, resp.StatusCode)
 }
