@@ -6,6 +6,7 @@ import (
 	"io"
 	"log"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -392,4 +393,57 @@ func TestGatewayUpstreamBreaksMidBody(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, 200, resp.StatusCode)
+}
+
+func TestGatewayServeDrainsOnShutdown(t *testing.T) {
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(300 * time.Millisecond)
+		_, _ = io.WriteString(w, "done")
+	}))
+	t.Cleanup(slow.Close)
+	bus := fleet.NewMemory()
+	require.NoError(t, bus.PutStage(context.Background(), stage("d1", proxyRoute("GET /slow", slow.URL))))
+	g, err := New(Config{GatewayID: "gw-drain", HeartbeatInterval: 20 * time.Millisecond}, bus, nil)
+	require.NoError(t, err)
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- g.Serve(ctx, ln) }()
+	require.Eventually(t, func() bool {
+		gws, _ := bus.Gateways(context.Background())
+		return len(gws) == 1
+	}, 2*time.Second, 5*time.Millisecond)
+
+	type result struct {
+		status int
+		body   string
+		err    error
+	}
+	got := make(chan result, 1)
+	go func() {
+		req, _ := http.NewRequest("GET", "http://"+ln.Addr().String()+"/prod/slow", nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			got <- result{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		got <- result{status: resp.StatusCode, body: string(b), err: err}
+	}()
+	time.Sleep(100 * time.Millisecond) // the request is in flight
+	cancel()
+
+	res := <-got
+	require.NoError(t, res.err)
+	assert.Equal(t, 200, res.status)
+	assert.Equal(t, "done", res.body)
+	require.NoError(t, <-served)
+	assert.False(t, g.Ready())
+	gws, err := bus.Gateways(context.Background())
+	require.NoError(t, err)
+	assert.Empty(t, gws)
 }
