@@ -22,6 +22,7 @@ import { useForm } from '../lib/form';
 import { useDocumentTitle, useNow, useResource } from '../lib/hooks';
 import { validateName } from '../lib/validate';
 import { useClient } from '../session';
+import { remove, upsert } from '../lib/list';
 
 export function AccessKeysPage() {
   useDocumentTitle('Access keys');
@@ -36,13 +37,8 @@ export function AccessKeysPage() {
   const [toggling, setToggling] = useState<string | null>(null);
   const [actionError, setActionError] = useState<unknown>(null);
 
-  const upsert = (k: AccessKey) =>
-    keys.setData((prev) => {
-      const list = prev ?? [];
-      return list.some((x) => x.accessKeyId === k.accessKeyId)
-        ? list.map((x) => (x.accessKeyId === k.accessKeyId ? k : x))
-        : [k, ...list];
-    });
+  const upsertKey = (k: AccessKey) =>
+    keys.setData((prev) => upsert(prev, k, (x) => x.accessKeyId === k.accessKeyId, true));
 
   const toggle = async (k: AccessKey) => {
     setToggling(k.accessKeyId);
@@ -51,7 +47,7 @@ export function AccessKeysPage() {
       const next = await client.updateAccessKey(k.accessKeyId, {
         status: k.status === 'ACTIVE' ? 'INACTIVE' : 'ACTIVE',
       });
-      upsert(next);
+      upsertKey(next);
       toast(`Key ${next.name || next.accessKeyId} ${next.status === 'ACTIVE' ? 'activated' : 'deactivated'}`);
     } catch (e) {
       setActionError(e);
@@ -145,7 +141,7 @@ export function AccessKeysPage() {
           onCreated={(k) => {
             setCreating(false);
             const { token: _token, ...key } = k;
-            upsert(key);
+            upsertKey(key);
             setCreated(k);
           }}
         />
@@ -158,7 +154,7 @@ export function AccessKeysPage() {
           onClose={() => setDeleting(null)}
           onConfirm={async () => {
             await client.deleteAccessKey(deleting.accessKeyId);
-            keys.setData((prev) => (prev ?? []).filter((x) => x.accessKeyId !== deleting.accessKeyId));
+            keys.setData((prev) => remove(prev, (x) => x.accessKeyId === deleting.accessKeyId));
             toast('Access key deleted');
           }}
         >

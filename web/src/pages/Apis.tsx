@@ -18,6 +18,7 @@ import { useDocumentTitle, useResource } from '../lib/hooks';
 import { Link, navigate } from '../lib/router';
 import { validateName } from '../lib/validate';
 import { useClient } from '../session';
+import { upsert } from '../lib/list';
 
 export function ApisPage() {
   useDocumentTitle('APIs');
@@ -100,7 +101,7 @@ export function ApisPage() {
           onClose={() => setCreating(false)}
           onCreated={(api) => {
             setCreating(false);
-            apis.setData((prev) => [api, ...(prev ?? []).filter((x) => x.apiId !== api.apiId)]);
+            apis.setData((prev) => upsert(prev, api, (x) => x.apiId === api.apiId, true));
             setHighlight(api.apiId);
             toast(`API "${api.name}" created`);
           }}

@@ -4,6 +4,7 @@ import { DeploymentProgress } from '../components/Deploy';
 import { Button, EmptyState, ErrorBanner, Modal, ListCard, StatusBadge } from '../components/ui';
 import { formatDateTime, formatDuration, formatRelative } from '../lib/format';
 import { useNow, type Resource } from '../lib/hooks';
+import { upsert } from '../lib/list';
 
 export function DeploymentsTab({
   apiId,
@@ -101,7 +102,7 @@ export function DeploymentsTab({
             apiId={apiId}
             initial={open}
             onUpdate={(d) => {
-              deployments.setData((prev) => (prev ?? []).map((x) => (x.deploymentId === d.deploymentId ? d : x)));
+              deployments.setData((prev) => upsert(prev, d, (x) => x.deploymentId === d.deploymentId, true));
             }}
           />
         </Modal>

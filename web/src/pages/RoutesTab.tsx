@@ -25,6 +25,7 @@ import {
   validateRouteKey,
 } from '../lib/validate';
 import { useClient } from '../session';
+import { remove, upsert } from '../lib/list';
 
 export function RoutesTab({ apiId, onDeploy }: { apiId: string; onDeploy: () => void }) {
   const client = useClient();
@@ -127,7 +128,7 @@ export function RoutesTab({ apiId, onDeploy }: { apiId: string; onDeploy: () => 
           onClose={() => setEditing(null)}
           onSaved={(r, created) => {
             setEditing(null);
-            routes.setData((prev) => [...(prev ?? []).filter((x) => x.routeId !== r.routeId), r]);
+            routes.setData((prev) => upsert(prev, r, (x) => x.routeId === r.routeId));
             toast(created ? `Route ${r.routeKey} added` : `Route ${r.routeKey} saved`);
           }}
         />
@@ -138,7 +139,7 @@ export function RoutesTab({ apiId, onDeploy }: { apiId: string; onDeploy: () => 
           onClose={() => setDeleting(null)}
           onConfirm={async () => {
             await client.deleteRoute(apiId, deleting.routeId);
-            routes.setData((prev) => (prev ?? []).filter((x) => x.routeId !== deleting.routeId));
+            routes.setData((prev) => remove(prev, (x) => x.routeId === deleting.routeId));
             toast(`Route ${deleting.routeKey} deleted`);
           }}
         >

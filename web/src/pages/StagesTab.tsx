@@ -17,6 +17,7 @@ import { useForm } from '../lib/form';
 import type { Resource } from '../lib/hooks';
 import { rowsToVariables, validateStageName, validateVariableRows, variablesToRows } from '../lib/validate';
 import { useClient } from '../session';
+import { remove, upsert } from '../lib/list';
 
 export function StagesTab({
   apiId,
@@ -136,10 +137,7 @@ export function StagesTab({
           onClose={() => setEditing(null)}
           onSaved={(s, created) => {
             setEditing(null);
-            stages.setData((prev) => {
-              const rest = (prev ?? []).filter((x) => x.stageName !== s.stageName);
-              return created ? [...rest, s] : (prev ?? []).map((x) => (x.stageName === s.stageName ? s : x));
-            });
+            stages.setData((prev) => upsert(prev, s, (x) => x.stageName === s.stageName));
             toast(created ? `Stage ${s.stageName} created` : `Stage ${s.stageName} saved`);
           }}
         />
@@ -151,7 +149,7 @@ export function StagesTab({
           onClose={() => setDeleting(null)}
           onConfirm={async () => {
             await client.deleteStage(apiId, deleting.stageName);
-            stages.setData((prev) => (prev ?? []).filter((x) => x.stageName !== deleting.stageName));
+            stages.setData((prev) => remove(prev, (x) => x.stageName === deleting.stageName));
             toast(`Stage ${deleting.stageName} deleted`);
           }}
         >
