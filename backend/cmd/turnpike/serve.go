@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/turnpike/turnpike/backend/api"
+	"github.com/turnpike/turnpike/backend/apis/apisimpl"
+	"github.com/turnpike/turnpike/backend/authz"
+	"github.com/turnpike/turnpike/backend/iam"
+	"github.com/turnpike/turnpike/backend/iam/iamauth"
+	"github.com/turnpike/turnpike/backend/iam/iamimpl"
+	"github.com/turnpike/turnpike/backend/temporaldev"
+	"github.com/turnpike/turnpike/gateway/server"
+	"github.com/turnpike/turnpike/web"
+	"github.com/turnpike/turnpike/workflows/deploy"
+	"github.com/turnpike/turnpike/workflows/worker"
+)
+
+// serve runs the management API and console, plus whatever of the platform
+// the configuration leaves in-process: the deploy worker, a Temporal dev
+// server and one gateway.
+func serve(ctx context.Context) error {
+	b, err := openBase(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer b.close()
+	cfg, log := b.cfg, b.log
+
+	iamSvc := iamimpl.New(b.db, iamimpl.Config{Logger: log})
+	boot, err := iamSvc.Bootstrap(ctx, iam.BootstrapConfig{
+		AdminEmail: cfg.AdminEmail, AdminPassword: cfg.AdminPassword, BootstrapToken: cfg.BootstrapToken,
+	})
+	if err != nil {
+		return fmt.Errorf("creating the first tenant: %w", err)
+	}
+	enforcer, err := authz.New()
+	if err != nil {
+		return err
+	}
+
+	temporalAddr, namespace := cfg.TemporalAddress, cfg.TemporalNamespace
+	if temporalAddr == "" {
+		bin, err := temporaldev.FindBinary()
+		if err != nil {
+			return err
+		}
+		fmt.Println("starting the Temporal dev server (" + bin + ") ...")
+		dev, err := temporaldev.Start(ctx, bin, log)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := dev.Stop(); err != nil {
+				log.Warn("stopping the Temporal dev server", "err", err)
+			}
+		}()
+		temporalAddr, namespace = dev.Address, dev.Namespace
+	}
+	tc, err := dialTemporal(ctx, temporalAddr, namespace, log)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+
+	deployStore := apisimpl.NewDeployStore(b.db)
+	// The in-process bus starts empty, and a Redis bus may have lost its
+	// data: put every deployed stage back before anything serves.
+	if err := deployStore.Reconcile(ctx, b.bus); err != nil {
+		return fmt.Errorf("republishing deployed stages: %w", err)
+	}
+	apisSvc := apisimpl.ProvideService(apisimpl.Deps{
+		DB: b.db, Bus: b.bus, Starter: deploy.NewStarter(tc), Logger: log, FleetTimeout: cfg.FleetTimeout,
+	})
+
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if cfg.Worker {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := worker.Run(runCtx, tc, &deploy.Activities{Store: deployStore, Bus: b.bus}, log); err != nil {
+				errs <- fmt.Errorf("deploy worker: %w", err)
+			}
+		}()
+	}
+	if cfg.GatewayAddr != "" {
+		gw, err := server.New(server.Config{ListenAddr: cfg.GatewayAddr, BaseDomain: cfg.BaseDomain, GatewayID: "embedded", AccessLog: true}, b.bus, log.With("component", "gateway"))
+		if err != nil {
+			return err
+		}
+		gl, err := net.Listen("tcp", cfg.GatewayAddr)
+		if err != nil {
+			return fmt.Errorf("gateway listener: %w", err)
+		}
+		_ = gl.Close()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := gw.ListenAndServe(runCtx); err != nil && !errors.Is(err, context.Canceled) {
+				errs <- fmt.Errorf("gateway: %w", err)
+			}
+		}()
+	}
+
+	consoleFS, built := web.Dist()
+	var srv *api.Server
+	apisModule, err := api.NewAPIsModule(api.APIsConfig{
+		Service: apisSvc, Gateways: b.bus, Logger: log, BaseDomain: cfg.BaseDomain, GatewayURL: cfg.GatewayURL,
+	})
+	if err != nil {
+		return err
+	}
+	srv = api.New(api.Config{
+		Logger: log,
+		Authn:  iamauth.New(iamSvc),
+		Authz:  enforcer,
+		Modules: []api.Module{
+			api.NewIAMModule(iamSvc),
+			apisModule,
+			api.NewOpenAPIModule(func() []api.RouteInfo { return srv.Routes() }, api.OpenAPIInfo{}),
+		},
+		Console:      consoleFS,
+		ConsoleBuilt: built,
+	})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("management API listener: %w", err)
+	}
+	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs <- fmt.Errorf("management API: %w", err)
+		}
+	}()
+
+	fmt.Printf("console: %s\n", cfg.PublicURL)
+	fmt.Printf("gateway: %s\n", cfg.GatewayURL)
+	switch {
+	case boot.Created && boot.Password != "":
+		fmt.Printf("login:   %s / %s   (shown once; change it after signing in)\n", boot.Email, boot.Password)
+	case boot.Created:
+		fmt.Printf("login:   %s / (TURNPIKE_ADMIN_PASSWORD)\n", boot.Email)
+	default:
+		fmt.Printf("login:   %s (password set on first start)\n", cfg.AdminEmail)
+	}
+	if !built {
+		fmt.Println("note:    the console was not built into this binary; run `make build` (needs Node.js)")
+	}
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case runErr = <-errs:
+		log.Error("stopping after a failure", "err", runErr)
+	}
+	shutdownCtx, done := context.WithTimeout(context.Background(), 15*time.Second)
+	defer done()
+	_ = httpSrv.Shutdown(shutdownCtx)
+	cancel()
+	wg.Wait()
+	return runErr
+}
