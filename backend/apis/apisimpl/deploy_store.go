@@ -93,10 +93,25 @@ func (ds *DeployStore) CompileDeployment(ctx context.Context, tenantID, deployme
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, permanent(err)
 	}
 	return out, nil
 }
+
+// permanent marks the errors no retry can fix (the deployment, its API or
+// its stage is gone, or the deployment has finished), so the deploy
+// activity fails at once instead of retrying.
+func permanent(err error) error {
+	for _, p := range []error{apis.ErrDeploymentNotFound, apis.ErrDeploymentFinished, apis.ErrAPINotFound,
+		apis.ErrStageNotFound, errNeverCompiled} {
+		if errors.Is(err, p) {
+			return deploy.Permanent(err)
+		}
+	}
+	return err
+}
+
+var errNeverCompiled = errors.New("the deployment was never compiled")
 
 // ActiveSnapshot implements deploy.Store: the stage's deployment with the
 // stage's current variables and a fresh revision, ready to publish.
@@ -119,7 +134,7 @@ func stamp(snap *gwconfig.Stage) {
 // at the deployment and the deployment becomes DEPLOYED. Marking a deployed
 // deployment again is a no-op.
 func (ds *DeployStore) MarkDeployed(ctx context.Context, tenantID, deploymentID string) error {
-	return ds.s.inTx(ctx, func(txs store) error {
+	return permanent(ds.s.inTx(ctx, func(txs store) error {
 		tx := txs.(*sqlStore)
 		d, err := tx.deploymentByID(ctx, tenantID, deploymentID)
 		if err != nil {
@@ -132,7 +147,7 @@ func (ds *DeployStore) MarkDeployed(ctx context.Context, tenantID, deploymentID 
 			return apis.ErrDeploymentFinished.Errorf("marking deployment %s deployed: it has failed", deploymentID)
 		}
 		if d.Snapshot == nil {
-			return fmt.Errorf("marking deployment %s deployed: it was never compiled", deploymentID)
+			return fmt.Errorf("marking deployment %s deployed: %w", deploymentID, errNeverCompiled)
 		}
 		t := now()
 		if err := tx.setStageDeployment(ctx, tenantID, d.APIID, d.StageName, deploymentID, t); err != nil {
@@ -146,7 +161,7 @@ func (ds *DeployStore) MarkDeployed(ctx context.Context, tenantID, deploymentID 
 			return apis.ErrDeploymentFinished.Errorf("marking deployment %s deployed: it finished meanwhile", deploymentID)
 		}
 		return nil
-	})
+	}))
 }
 
 // MarkFailed implements deploy.Store. The stage keeps its deployment.
@@ -158,17 +173,17 @@ func (ds *DeployStore) MarkFailed(ctx context.Context, tenantID, deploymentID, r
 	}
 	d, err := ds.s.deploymentByID(ctx, tenantID, deploymentID)
 	if err != nil {
-		return err
+		return permanent(err)
 	}
 	if d.Status == deploy.StatusDeployed {
-		return apis.ErrDeploymentFinished.Errorf("marking deployment %s failed: it is deployed", deploymentID)
+		return permanent(apis.ErrDeploymentFinished.Errorf("marking deployment %s failed: it is deployed", deploymentID))
 	}
 	return nil
 }
 
 // RecordProgress implements deploy.Store.
 func (ds *DeployStore) RecordProgress(ctx context.Context, tenantID, deploymentID, message string) error {
-	return ds.s.inTx(ctx, func(txs store) error {
+	return permanent(ds.s.inTx(ctx, func(txs store) error {
 		tx := txs.(*sqlStore)
 		d, err := tx.deploymentByID(ctx, tenantID, deploymentID)
 		if err != nil {
@@ -183,7 +198,7 @@ func (ds *DeployStore) RecordProgress(ctx context.Context, tenantID, deploymentI
 			p = p[len(p)-maxProgressEntries:]
 		}
 		return tx.setProgress(ctx, tenantID, deploymentID, p, now())
-	})
+	}))
 }
 
 // ActiveSnapshots returns the snapshot of every deployed stage of every
