@@ -47,11 +47,9 @@ type Service interface {
 	ListDeployments(ctx context.Context, tenantID, apiID string) ([]*Deployment, error)
 }
 
-// Starter starts the deploy workflow of one deployment. deploy.NewStarter
-// satisfies it over a Temporal client.
-type Starter interface {
-	Start(ctx context.Context, in deploy.Input) error
-}
+// Starter starts the deploy workflow of one deployment; deploy.NewStarter
+// returns one over a Temporal client.
+type Starter = deploy.Starter
 
 // Publisher is the part of the fleet bus the service writes to.
 type Publisher interface {

@@ -18,6 +18,9 @@ import (
 // process that started it died before the workflow began) and fails it.
 const StaleDeploymentAfter = 15 * time.Minute
 
+// StartTimeout bounds starting a deploy workflow.
+const StartTimeout = 10 * time.Second
+
 // Deps are the service's dependencies.
 type Deps struct {
 	DB *db.DB
@@ -415,7 +418,12 @@ func (s *Service) CreateDeployment(ctx context.Context, tenantID, apiID string, 
 		return nil, fmt.Errorf("creating deployment: %w", err)
 	}
 	in := deploy.Input{TenantID: tenantID, APIID: apiID, StageName: d.StageName, DeploymentID: d.ID, FleetTimeout: s.fleetTimeout}
-	if err := s.starter.Start(ctx, in); err != nil {
+	// The Temporal client retries an unreachable server until its context
+	// ends: bound it, so the caller gets a 503 rather than a hang.
+	startCtx, cancel := context.WithTimeout(ctx, StartTimeout)
+	err = s.starter.Start(startCtx, in)
+	cancel()
+	if err != nil {
 		// The row must not block the stage: fail it, even if the caller
 		// has gone.
 		reason := "The deploy workflow could not be started: the workflow service (Temporal) is unreachable."
