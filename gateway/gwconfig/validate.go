@@ -191,14 +191,24 @@ func SubstituteStageVariables(s string, vars map[string]string) string {
 // prefix.
 func ValidateIntegration(prefix string, in *Integration) error {
 	ve := &ValidationError{}
-	validateIntegration(ve, prefix, in)
+	validateIntegration(ve, prefix, in, nil)
 	return ve.orNil()
 }
 
-func validateIntegration(ve *ValidationError, prefix string, in *Integration) {
+// validateIntegration checks in. With vars (at deploy time) stage variables
+// are substituted before the URI is checked; without them (when a route is
+// written) a URI that starts with a stage variable cannot be checked further
+// than its syntax, since the variable may hold the scheme and host.
+func validateIntegration(ve *ValidationError, prefix string, in *Integration, vars map[string]string) {
 	switch in.Type {
 	case IntegrationHTTPProxy:
-		validateHTTPURI(ve, prefix+"uri", in.URI)
+		uri := in.URI
+		if vars != nil {
+			uri = SubstituteStageVariables(uri, vars)
+		} else if strings.HasPrefix(uri, "${stageVariables.") {
+			break
+		}
+		validateHTTPURI(ve, prefix+"uri", uri)
 	case IntegrationMock:
 		if in.MockStatusCode != 0 && (in.MockStatusCode < 100 || in.MockStatusCode > 599) {
 			ve.add(prefix+"mockStatusCode", "out_of_range", "must be between 100 and 599")
@@ -282,7 +292,11 @@ func (s *Stage) Validate() error {
 			}
 			keys[canon] = true
 		}
-		validateIntegration(ve, prefix+"integration.", &r.Integration)
+		vars := s.StageVariables
+		if vars == nil {
+			vars = map[string]string{}
+		}
+		validateIntegration(ve, prefix+"integration.", &r.Integration, vars)
 	}
 	return ve.orNil()
 }
