@@ -63,7 +63,7 @@ func step(t *testing.T, ctx context.Context, name string, actions ...chromedp.Ac
 func shot(t *testing.T, ctx context.Context, name string) string {
 	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	png, err := chromedp.Run(sctx, chromedp.FullScreenshot(90))
+	png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Logf("screenshot %s: %v", name, err)
 		return ""
