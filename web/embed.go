@@ -1,6 +1,6 @@
 // Package web embeds the built browser console (web/dist) into Go binaries.
 //
-// go:embed cannot reach ../, so this file sits next to dist. A fresh clone holds
+// The embed directive cannot reach ../, so this file sits next to dist. A fresh clone holds
 // only dist/.keep; `npm run build` (or `make`) fills it.
 package web
 
