@@ -48,6 +48,9 @@ type Config struct {
 	// page that says how to build it.
 	Console      fs.FS
 	ConsoleBuilt bool
+	// TrustedProxies are the addresses or CIDRs whose X-Forwarded-For is
+	// believed; nil trusts none.
+	TrustedProxies []string
 }
 
 // Server is the management HTTP server.
@@ -63,6 +66,10 @@ func New(cfg Config) *Server {
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
+	// Trust no proxy headers by default: X-Forwarded-For from any client
+	// would otherwise spoof the address that login lockout and access-key
+	// last-use records rely on.
+	_ = e.SetTrustedProxies(cfg.TrustedProxies)
 	s := &Server{cfg: cfg, engine: e}
 	e.Use(s.requestID, s.accessLog, s.recover)
 	s.router = &Router{server: s, group: e.Group("/v1")}

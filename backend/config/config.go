@@ -62,6 +62,9 @@ type Config struct {
 	AdminEmail     string
 	AdminPassword  string
 	BootstrapToken string
+	// TrustedProxies (TURNPIKE_TRUSTED_PROXIES: comma-separated addresses or
+	// CIDRs, default none) are believed when they send X-Forwarded-For.
+	TrustedProxies []string
 	// LogLevel (TURNPIKE_LOG_LEVEL: debug, info, warn, error; default info)
 	// and LogFormat (TURNPIKE_LOG_FORMAT: text or json; default text).
 	LogLevel  slog.Level
@@ -94,6 +97,11 @@ func Parse(getenv func(string) string) (*Config, error) {
 		LogFormat:         get("TURNPIKE_LOG_FORMAT", "text"),
 	}
 	var errs []string
+	for _, p := range strings.Split(getenv("TURNPIKE_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+	}
 	gwDefault := ":8081"
 	if c.RedisURL != "" {
 		gwDefault = "off"

@@ -128,8 +128,9 @@ func serve(ctx context.Context) error {
 			apisModule,
 			api.NewOpenAPIModule(func() []api.RouteInfo { return srv.Routes() }, api.OpenAPIInfo{}),
 		},
-		Console:      consoleFS,
-		ConsoleBuilt: built,
+		Console:        consoleFS,
+		ConsoleBuilt:   built,
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
