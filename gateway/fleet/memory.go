@@ -30,6 +30,7 @@ func NewMemory(opts ...MemoryOption) Bus {
 		stages:   map[string][]byte{},
 		gateways: map[string]memberHeartbeat{},
 		watchers: map[chan struct{}]struct{}{},
+		done:     make(chan struct{}),
 	}
 	for _, opt := range opts {
 		opt(m)
@@ -51,6 +52,8 @@ type memory struct {
 	gateways map[string]memberHeartbeat
 	watchers map[chan struct{}]struct{}
 	closed   bool
+	// done is closed by Close, ending the watchers' goroutines.
+	done chan struct{}
 }
 
 var _ Bus = (*memory)(nil)
@@ -147,8 +150,12 @@ func (m *memory) Watch(ctx context.Context) (<-chan struct{}, error) {
 	m.watchers[ch] = struct{}{}
 	m.mu.Unlock()
 	go func() {
-		<-ctx.Done()
-		m.removeWatcher(ch)
+		select {
+		case <-ctx.Done():
+			m.removeWatcher(ch)
+		case <-m.done:
+			// Close has closed ch.
+		}
 	}()
 	return ch, nil
 }
@@ -237,6 +244,7 @@ func (m *memory) Close() error {
 		return nil
 	}
 	m.closed = true
+	close(m.done)
 	for ch := range m.watchers {
 		delete(m.watchers, ch)
 		close(ch)
