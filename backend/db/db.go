@@ -123,7 +123,9 @@ func (d *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 	if d.Dialect == SQLite {
 		dialect = goose.DialectSQLite3
 	}
-	p, err := goose.NewProvider(dialect, sqlDB, sub)
+	// Parallel branches number their migrations in separate ranges, so a
+	// database may meet a lower number after a higher one.
+	p, err := goose.NewProvider(dialect, sqlDB, sub, goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return fmt.Errorf("loading migrations: %w", err)
 	}

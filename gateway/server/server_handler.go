@@ -16,6 +16,12 @@ import (
 )
 
 // buildPipeline is the order of the stages, top to bottom.
+//
+// The full order, as stages arrive: recover → request id → resolve →
+// endpoint access (PRIVATE CIDRs, suspended tenant) → API key → tenant,
+// stage, plan and method throttles → quota → request validation → cache
+// lookup → integration (with parameter mappings) → cache store. Access log
+// and metrics are written by the entry point after the chain.
 func (g *Gateway) buildPipeline() pipeline.Handler {
 	return pipeline.Chain(
 		recovery.New(g.logger),
