@@ -69,7 +69,7 @@ test-web:
 test-e2e: web temporal-dev
 	@echo "==> end-to-end tests (Postgres, Redis, Temporal dev server, two gateways, headless Chromium)"
 	@mkdir -p e2e/artifacts
-	@TURNPIKE_TEMPORAL_DEV_BIN=$(CURDIR)/$(BIN)/temporal-dev $(GO) test -tags e2e -count=1 -timeout 30m -v ./e2e/... 2>&1 | tee e2e/artifacts/e2e.log | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+[a-z_]+_test.go)' ; exit $${PIPESTATUS[0]}
+	@TURNPIKE_TEMPORAL_DEV_BIN=$(CURDIR)/$(BIN)/temporal-dev $(GO) test -tags e2e -count=1 -timeout 30m -v ./e2e/... ./workflows/deploy/... 2>&1 | tee e2e/artifacts/e2e.log | grep -E '^(=== RUN|--- |PASS|FAIL|ok|\s+[a-z_]+_test.go)' ; exit $${PIPESTATUS[0]}
 
 ## bench: load test through one gateway and straight to the upstream (wrk), plus Go benchmarks
 bench:
