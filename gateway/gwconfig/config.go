@@ -15,6 +15,19 @@ const (
 	ProtocolWebSocket = "WEBSOCKET"
 )
 
+// API key sources of a stage.
+const (
+	APIKeySourceHeader     = "HEADER"
+	APIKeySourceAuthorizer = "AUTHORIZER"
+)
+
+// Limits fail modes of a stage: what happens when the shared limiter is
+// unreachable.
+const (
+	LimitsFailOpen   = "OPEN"
+	LimitsFailClosed = "CLOSED"
+)
+
 // Integration types.
 const (
 	IntegrationHTTPProxy = "HTTP_PROXY"
@@ -55,6 +68,16 @@ type Stage struct {
 	StageVariables map[string]string `json:"stageVariables,omitempty"`
 	// Routes are the API's routes as they were when deployed.
 	Routes []Route `json:"routes"`
+	// Throttle is the stage's default throttle for every route that has no
+	// method throttle (nil: no stage limit, only the tenant ceiling).
+	Throttle *Throttle `json:"throttle,omitempty"`
+	// APIKeySource is where the API key comes from: HEADER (x-api-key, the
+	// default) or AUTHORIZER (the key the authorizer returned).
+	APIKeySource string `json:"apiKeySource,omitempty"`
+	// LimitsFailMode is what happens when the shared limiter (Redis) is
+	// unreachable: OPEN (the default) admits through a local limiter at
+	// rate/N per gateway; CLOSED refuses with 503.
+	LimitsFailMode string `json:"limitsFailMode,omitempty"`
 	// PublishedAt is when the control plane published this revision.
 	PublishedAt time.Time `json:"publishedAt"`
 }
@@ -75,6 +98,11 @@ type Route struct {
 	RouteKey string `json:"routeKey"`
 	// Integration says where matching requests go.
 	Integration Integration `json:"integration"`
+	// APIKeyRequired makes the route refuse callers without an enabled API
+	// key in a usage plan that includes this stage (403).
+	APIKeyRequired bool `json:"apiKeyRequired,omitempty"`
+	// Throttle is the method throttle; it overrides the stage's default.
+	Throttle *Throttle `json:"throttle,omitempty"`
 }
 
 // Integration is the backend of a route.
