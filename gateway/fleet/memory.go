@@ -31,6 +31,7 @@ func NewMemory(opts ...MemoryOption) Bus {
 		gateways: map[string]memberHeartbeat{},
 		watchers: map[chan struct{}]struct{}{},
 		done:     make(chan struct{}),
+		keys:     newMemoryKeys(),
 	}
 	for _, opt := range opts {
 		opt(m)
@@ -54,6 +55,9 @@ type memory struct {
 	closed   bool
 	// done is closed by Close, ending the watchers' goroutines.
 	done chan struct{}
+	// keys holds API keys, usage plans and tenant limits (memory_keys.go),
+	// guarded by mu.
+	keys memoryKeys
 }
 
 var _ Bus = (*memory)(nil)
@@ -141,18 +145,23 @@ func (m *memory) Watch(ctx context.Context) (<-chan struct{}, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	return m.watch(ctx, m.watchers)
+}
+
+// watch adds a watcher to set (m.watchers or m.keys.watchers).
+func (m *memory) watch(ctx context.Context, set map[chan struct{}]struct{}) (<-chan struct{}, error) {
 	ch := make(chan struct{}, 1)
 	m.mu.Lock()
 	if m.closed {
 		m.mu.Unlock()
 		return nil, errClosed
 	}
-	m.watchers[ch] = struct{}{}
+	set[ch] = struct{}{}
 	m.mu.Unlock()
 	go func() {
 		select {
 		case <-ctx.Done():
-			m.removeWatcher(ch)
+			m.removeWatcher(set, ch)
 		case <-m.done:
 			// Close has closed ch.
 		}
@@ -161,19 +170,21 @@ func (m *memory) Watch(ctx context.Context) (<-chan struct{}, error) {
 }
 
 // removeWatcher closes ch under the lock, so no send can race the close.
-func (m *memory) removeWatcher(ch chan struct{}) {
+func (m *memory) removeWatcher(set map[chan struct{}]struct{}, ch chan struct{}) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, ok := m.watchers[ch]; ok {
-		delete(m.watchers, ch)
+	if _, ok := set[ch]; ok {
+		delete(set, ch)
 		close(ch)
 	}
 }
 
-// notifyLocked wakes every watcher; a watcher that has not drained its last
-// value keeps just that one, which is the documented coalescing.
-func (m *memory) notifyLocked() {
-	for ch := range m.watchers {
+// notifyLocked wakes every stage watcher; a watcher that has not drained
+// its last value keeps just that one, which is the documented coalescing.
+func (m *memory) notifyLocked() { notifyAll(m.watchers) }
+
+func notifyAll(set map[chan struct{}]struct{}) {
+	for ch := range set {
 		select {
 		case ch <- struct{}{}:
 		default:
@@ -245,9 +256,11 @@ func (m *memory) Close() error {
 	}
 	m.closed = true
 	close(m.done)
-	for ch := range m.watchers {
-		delete(m.watchers, ch)
-		close(ch)
+	for _, set := range []map[chan struct{}]struct{}{m.watchers, m.keys.watchers} {
+		for ch := range set {
+			delete(set, ch)
+			close(ch)
+		}
 	}
 	return nil
 }

@@ -200,10 +200,15 @@ func (r *redisBus) Stages(ctx context.Context) ([]*gwconfig.Stage, error) {
 // itself (with a ping health check); each resubscription is passed on as a
 // change, because messages published while disconnected are lost.
 func (r *redisBus) Watch(ctx context.Context) (<-chan struct{}, error) {
+	return r.watch(ctx, r.events)
+}
+
+// watch subscribes to channel; see Watch.
+func (r *redisBus) watch(ctx context.Context, channel string) (<-chan struct{}, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	ps := r.client.Subscribe(ctx, r.events)
+	ps := r.client.Subscribe(ctx, channel)
 	msg, err := ps.Receive(ctx)
 	if err == nil {
 		if _, ok := msg.(*redis.Subscription); !ok {
@@ -212,7 +217,7 @@ func (r *redisBus) Watch(ctx context.Context) (<-chan struct{}, error) {
 	}
 	if err != nil {
 		_ = ps.Close()
-		return nil, fmt.Errorf("fleet: subscribing to %s: %w", r.events, err)
+		return nil, fmt.Errorf("fleet: subscribing to %s: %w", channel, err)
 	}
 	if !r.track(ps) {
 		_ = ps.Close()

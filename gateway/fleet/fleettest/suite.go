@@ -43,6 +43,7 @@ func Run(t *testing.T, newBus func(t *testing.T) fleet.Bus) {
 		{desc: "leave removes a gateway at once", run: testLeave},
 		{desc: "concurrent puts", run: testConcurrentPuts},
 	}
+	tests = append(tests, keyTests...)
 	for _, test := range tests {
 		t.Run(test.desc, func(t *testing.T) {
 			test.run(t, newBus)
