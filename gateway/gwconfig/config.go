@@ -5,6 +5,7 @@
 package gwconfig
 
 import (
+	"encoding/json"
 	"time"
 )
 
@@ -80,6 +81,14 @@ type Stage struct {
 	LimitsFailMode string `json:"limitsFailMode,omitempty"`
 	// PublishedAt is when the control plane published this revision.
 	PublishedAt time.Time `json:"publishedAt"`
+
+	// EndpointType is REGIONAL (default), PRIVATE or EDGE (served as
+	// REGIONAL). A PRIVATE stage answers only AllowedSourceCIDRs (rest.go).
+	EndpointType       string   `json:"endpointType,omitempty"`
+	AllowedSourceCIDRs []string `json:"allowedSourceCidrs,omitempty"`
+	// TargetGroups are the tenant's target groups the routes' VPC_LINK
+	// integrations use, by id.
+	TargetGroups map[string]TargetGroup `json:"targetGroups,omitempty"`
 }
 
 // Key is the stage's identity in the fleet: "{apiId}/{stageName}".
@@ -98,6 +107,13 @@ type Route struct {
 	RouteKey string `json:"routeKey"`
 	// Integration says where matching requests go.
 	Integration Integration `json:"integration"`
+	// RequestParameters are the method request parameters
+	// ("method.request.querystring.x") and whether each is required.
+	RequestParameters map[string]bool `json:"requestParameters,omitempty"`
+	// RequestValidator says what to check before the integration (rest.go).
+	RequestValidator *RequestValidator `json:"requestValidator,omitempty"`
+	// RequestSchema is the JSON Schema (draft-04) of the request body.
+	RequestSchema json.RawMessage `json:"requestSchema,omitempty"`
 	// APIKeyRequired makes the route refuse callers without an enabled API
 	// key in a usage plan that includes this stage (403).
 	APIKeyRequired bool `json:"apiKeyRequired,omitempty"`
@@ -107,7 +123,7 @@ type Route struct {
 
 // Integration is the backend of a route.
 type Integration struct {
-	// Type is HTTP_PROXY or MOCK.
+	// Type is HTTP_PROXY, HTTP or MOCK.
 	Type string `json:"type"`
 	// URI is the upstream URL for HTTP_PROXY. It may contain
 	// ${stageVariables.name} and {param} placeholders; {proxy} takes the
@@ -125,6 +141,18 @@ type Integration struct {
 	MockBody string `json:"mockBody,omitempty"`
 	// MockHeaders are the headers a MOCK integration answers with.
 	MockHeaders map[string]string `json:"mockHeaders,omitempty"`
+
+	// RequestParameters map "integration.request.{header|querystring|path}.x"
+	// to a source (rest.go); ResponseParameters map
+	// "method.response.header.x" to a source.
+	RequestParameters  map[string]string `json:"requestParameters,omitempty"`
+	ResponseParameters map[string]string `json:"responseParameters,omitempty"`
+	// TLSInsecureSkipVerify turns off upstream certificate verification.
+	TLSInsecureSkipVerify bool `json:"tlsInsecureSkipVerify,omitempty"`
+	// ConnectionType is INTERNET (default) or VPC_LINK; a VPC_LINK
+	// integration sends to a target of TargetGroupID.
+	ConnectionType string `json:"connectionType,omitempty"`
+	TargetGroupID  string `json:"targetGroupId,omitempty"`
 }
 
 // SetDefaults fills in the defaults of every optional field.

@@ -201,7 +201,7 @@ func ValidateIntegration(prefix string, in *Integration) error {
 // than its syntax, since the variable may hold the scheme and host.
 func validateIntegration(ve *ValidationError, prefix string, in *Integration, vars map[string]string) {
 	switch in.Type {
-	case IntegrationHTTPProxy:
+	case IntegrationHTTPProxy, IntegrationHTTP:
 		uri := in.URI
 		if vars != nil {
 			uri = SubstituteStageVariables(uri, vars)
@@ -214,9 +214,9 @@ func validateIntegration(ve *ValidationError, prefix string, in *Integration, va
 			ve.add(prefix+"mockStatusCode", "out_of_range", "must be between 100 and 599")
 		}
 	case "":
-		ve.add(prefix+"type", "required", "is required (HTTP_PROXY or MOCK)")
+		ve.add(prefix+"type", "required", "is required (HTTP_PROXY, HTTP or MOCK)")
 	default:
-		ve.add(prefix+"type", "invalid", "%q is not a supported integration type (HTTP_PROXY or MOCK)", in.Type)
+		ve.add(prefix+"type", "invalid", "%q is not a supported integration type (HTTP_PROXY, HTTP or MOCK)", in.Type)
 	}
 	if in.TimeoutInMillis != 0 && (in.TimeoutInMillis < MinTimeoutMillis || in.TimeoutInMillis > MaxTimeoutMillis) {
 		ve.add(prefix+"timeoutInMillis", "out_of_range", "must be between %d and %d", MinTimeoutMillis, MaxTimeoutMillis)
@@ -297,6 +297,8 @@ func (s *Stage) Validate() error {
 			vars = map[string]string{}
 		}
 		validateIntegration(ve, prefix+"integration.", &r.Integration, vars)
+		validateREST(ve, prefix, r, s.TargetGroups, s.TenantID)
 	}
+	validateEndpoint(ve, s)
 	return ve.orNil()
 }
