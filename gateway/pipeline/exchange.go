@@ -20,6 +20,12 @@ type Exchange struct {
 	Match router.Match
 	// IntegrationLatency is how long the integration took.
 	IntegrationLatency time.Duration
+	// APIKeyID is the id of the caller's API key, once the limits stage
+	// has matched one ($context.identity.apiKeyId).
+	APIKeyID string
+	// AuthorizerAPIKey is the API key value an authorizer returned; a stage
+	// with apiKeySource AUTHORIZER reads the key from here.
+	AuthorizerAPIKey string
 }
 
 // Reset clears e for reuse.
