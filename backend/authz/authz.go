@@ -1,41 +1,36 @@
 // Package authz decides whether a principal may perform an action on a
-// resource, with Casbin behind a narrow interface. The model and the role
-// policy are embedded (model.conf, policy.csv); no adapter touches the
-// database.
+// resource. Policies are IAM-style JSON documents (policy_doc.go); the
+// policies that apply to a principal are compiled to a Casbin enforcer
+// with the conditions as Go functions (policy_engine.go), and decisions are
+// cached per policy-set version (Authorizer).
 //
 // Resources are TRNs, trn:turnpike:<tenantId>:<resource path>, e.g.
 // trn:turnpike:tnt_x:apis/a1b2/stages/prod. Actions are service:Operation,
-// e.g. apigw:CreateApi or iam:ListAccessKeys. The subject of a request is
-// the set of the principal's roles, evaluated in one enforcement so that a
-// future explicit deny on one role wins over another role's allow.
+// e.g. apigw:CreateApi or iam:ListAccessKeys; they match case-insensitively.
+// A resource outside the principal's tenant is never allowed, whatever a
+// policy says.
 package authz
 
 import (
 	"context"
-	_ "embed"
-	"fmt"
+	"slices"
+	"sort"
+	"strconv"
 	"strings"
-
-	"github.com/casbin/casbin/v2"
-	"github.com/casbin/casbin/v2/model"
-	stringadapter "github.com/casbin/casbin/v2/persist/string-adapter"
+	"sync"
 
 	"github.com/turnpike/turnpike/backend/apierr"
 	"github.com/turnpike/turnpike/backend/reqctx"
 )
 
-//go:embed model.conf
-var modelConf string
-
-//go:embed policy.csv
-var policyCSV string
-
 // TRNPrefix starts every resource name.
 const TRNPrefix = "trn:turnpike:"
 
-// IAM actions; the apigw actions belong to the APIs domain.
+// IAM actions of the session and access keys; the apigw actions belong to
+// the APIs domain, the other IAM actions to the IAM admin routes.
 const (
 	ActionGetSession      = "iam:GetSession"
+	ActionChangePassword  = "iam:ChangePassword"
 	ActionListAccessKeys  = "iam:ListAccessKeys"
 	ActionCreateAccessKey = "iam:CreateAccessKey"
 	ActionGetAccessKey    = "iam:GetAccessKey"
@@ -43,118 +38,267 @@ const (
 	ActionDeleteAccessKey = "iam:DeleteAccessKey"
 )
 
+// SelfServiceActions are allowed to every authenticated principal whatever
+// its policies (like AWS's sts:GetCallerIdentity): who am I, and change my
+// own password.
+var SelfServiceActions = []string{ActionGetSession, ActionChangePassword}
+
 // ErrForbidden is the answer to a denied request; its message names the
 // action and resource.
 var ErrForbidden = apierr.Forbidden("auth.forbidden", "You are not allowed to perform this action.")
 
-// Enforcer decides requests against the embedded model and policy. It is
-// safe for concurrent use.
-type Enforcer struct {
-	e *casbin.SyncedEnforcer
-}
-
-// New loads the embedded model and policy.
-func New() (*Enforcer, error) {
-	return NewWithPolicy(policyCSV)
-}
-
-// NewWithPolicy loads the embedded model with another policy (CSV lines
-// "p, role, resource pattern, action pattern, allow|deny"); for tests and
-// for validating a policy before it is saved.
-func NewWithPolicy(policy string) (*Enforcer, error) {
-	m, err := model.NewModelFromString(modelConf)
-	if err != nil {
-		return nil, fmt.Errorf("loading authz model: %w", err)
-	}
-	if err := validatePolicy(policy); err != nil {
-		return nil, err
-	}
-	e, err := casbin.NewSyncedEnforcer(m, stringadapter.NewAdapter(policy))
-	if err != nil {
-		return nil, fmt.Errorf("loading authz policy: %w", err)
-	}
-	e.AddFunction("hasRole", hasRoleFunc)
-	e.AddFunction("trnTenant", trnTenantFunc)
-	e.AddFunction("iamMatch", matchFunc(false))
-	e.AddFunction("iamActionMatch", matchFunc(true))
-	return &Enforcer{e: e}, nil
-}
-
-// validatePolicy checks every line's shape and effect.
-func validatePolicy(policy string) error {
-	for i, line := range strings.Split(policy, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		f := strings.Split(line, ",")
-		for j := range f {
-			f[j] = strings.TrimSpace(f[j])
-		}
-		if len(f) != 5 || f[0] != "p" || f[1] == "" || !strings.HasPrefix(f[2], TRNPrefix) || f[3] == "" ||
-			(f[4] != "allow" && f[4] != "deny") {
-			return fmt.Errorf("authz policy line %d: want \"p, role, trn:turnpike:..., action, allow|deny\", got %q", i+1, line)
-		}
-	}
-	return nil
-}
+// ErrPasswordResetRequired refuses everything but self-service to a user
+// whose password must be changed first.
+var ErrPasswordResetRequired = apierr.Forbidden("auth.password-reset-required",
+	"You must change your password (POST /v1/auth/password) before doing anything else.")
 
 // TRN names resource (a path such as apis/a1b2) within tenantID.
 func TRN(tenantID, resource string) string { return TRNPrefix + tenantID + ":" + resource }
 
-// Enforce reports whether any of roles, acting for tenantID, may perform
-// action on the resource named by trn.
-func (e *Enforcer) Enforce(roles []string, tenantID, trn, action string) (bool, error) {
-	if len(roles) == 0 || tenantID == "" {
-		return false, nil
+// PrincipalPolicies is what a Source knows of a principal.
+type PrincipalPolicies struct {
+	PolicySet
+	// PasswordResetRequired refuses everything but self-service actions.
+	PasswordResetRequired bool
+}
+
+// Source finds the policies of principals.
+type Source interface {
+	// PolicyVersion is a number that changes whenever anything deciding
+	// the policies of the tenant's principals changes (a policy, an
+	// attachment, a group membership, a role, a password-reset flag).
+	PolicyVersion(ctx context.Context, tenantID string) (int64, error)
+	// PrincipalPolicies returns the policies that apply to p.
+	PrincipalPolicies(ctx context.Context, p *reqctx.Principal) (*PrincipalPolicies, error)
+}
+
+// Cache bounds: when full, a cache is emptied (cheap, and correct since
+// every entry can be rebuilt).
+const (
+	maxCompiledEntries = 4096
+	maxDecisionEntries = 65536
+)
+
+// Authorizer implements the API's Authorizer over a Source. Compiled
+// policy sets are cached by (tenant, user, access key, policy version) and
+// decisions additionally by action, resource and every condition input, so
+// a change bumps the version and takes effect on the next request.
+type Authorizer struct {
+	src Source
+
+	mu        sync.Mutex
+	compiled  map[string]*compiledEntry
+	decisions map[string]Result
+}
+
+type compiledEntry struct {
+	c             *Compiled
+	resetRequired bool
+}
+
+// NewAuthorizer returns an Authorizer over src.
+func NewAuthorizer(src Source) *Authorizer {
+	return &Authorizer{src: src, compiled: map[string]*compiledEntry{}, decisions: map[string]Result{}}
+}
+
+// New returns an Authorizer that knows only the built-in roles: a
+// principal's Roles map to their managed policies. For tests and tools
+// without a database.
+func New() (*Authorizer, error) { return NewAuthorizer(RolesSource{}), nil }
+
+// RolesSource resolves a principal's built-in roles to managed policies;
+// its version never changes.
+type RolesSource struct{}
+
+// PolicyVersion implements Source.
+func (RolesSource) PolicyVersion(context.Context, string) (int64, error) { return 0, nil }
+
+// PrincipalPolicies implements Source.
+func (RolesSource) PrincipalPolicies(_ context.Context, p *reqctx.Principal) (*PrincipalPolicies, error) {
+	return &PrincipalPolicies{PolicySet: PolicySet{Identity: BuiltinRolePolicies(p.Roles)}}, nil
+}
+
+// BuiltinRolePolicies returns the managed policies of the built-in roles
+// among roles, without repeats.
+func BuiltinRolePolicies(roles []string) []Policy {
+	var out []Policy
+	seen := map[string]bool{}
+	for _, r := range roles {
+		for _, name := range BuiltinRoles[r] {
+			if m, ok := Managed(name); ok && !seen[name] {
+				seen[name] = true
+				out = append(out, m.AsPolicy())
+			}
+		}
 	}
-	return e.e.Enforce(roles, tenantID, trn, action)
+	return out
 }
 
 // Authorize implements the API's Authorizer: resource is a path within the
 // principal's tenant (apis/a1b2), or a full TRN, whose tenant must then be
 // the principal's.
-func (e *Enforcer) Authorize(_ context.Context, p *reqctx.Principal, action, resource string) error {
+func (a *Authorizer) Authorize(ctx context.Context, p *reqctx.Principal, action, resource string) error {
 	trn := resource
 	if !strings.HasPrefix(resource, TRNPrefix) {
 		trn = TRN(p.TenantID, resource)
 	}
-	ok, err := e.Enforce(p.Roles, p.TenantID, trn, action)
+	res, err := a.Decide(ctx, p, action, trn)
 	if err != nil {
-		return apierr.Internal.Errorf("enforcing %s on %s: %w", action, trn, err)
+		return err
 	}
-	if !ok {
+	if res.Decision != Allowed {
 		return ErrForbidden.WithMessage("You are not allowed to perform %s on %s.", action, trn)
 	}
 	return nil
 }
 
-// hasRole(roles []string, role string) reports whether role is one of roles.
-func hasRoleFunc(args ...any) (any, error) {
-	if len(args) != 2 {
-		return false, fmt.Errorf("hasRole: want 2 arguments, got %d", len(args))
+// Decide evaluates one request of p, with the context taken from p and the
+// resource.
+func (a *Authorizer) Decide(ctx context.Context, p *reqctx.Principal, action, trn string) (Result, error) {
+	if p == nil || p.TenantID == "" || p.UserID == "" {
+		return Result{Decision: ImplicitDeny}, nil
 	}
-	role, _ := args[1].(string)
-	switch roles := args[0].(type) {
-	case []string:
-		for _, r := range roles {
-			if r == role {
-				return true, nil
+	selfService := slices.ContainsFunc(SelfServiceActions, func(s string) bool { return strings.EqualFold(s, action) })
+	if selfService && trnTenant(trn) == p.TenantID {
+		return Result{Decision: Allowed}, nil
+	}
+	entry, key, err := a.compile(ctx, p)
+	if err != nil {
+		return Result{}, err
+	}
+	if entry.resetRequired {
+		return Result{}, ErrPasswordResetRequired
+	}
+	req := Request{TenantID: p.TenantID, Action: action, Resource: trn, Context: RequestContext(p, trn)}
+	dkey := decisionKey(key, req)
+	a.mu.Lock()
+	res, ok := a.decisions[dkey]
+	a.mu.Unlock()
+	if ok {
+		return res, nil
+	}
+	res, err = entry.c.Evaluate(req)
+	if err != nil {
+		return Result{}, apierr.Internal.Errorf("%w", err)
+	}
+	a.mu.Lock()
+	if len(a.decisions) >= maxDecisionEntries {
+		clear(a.decisions)
+	}
+	a.decisions[dkey] = res
+	a.mu.Unlock()
+	return res, nil
+}
+
+// Simulate evaluates a request of p with the given context values added
+// to (and overriding) p's own, without the cache and without the
+// self-service exemption.
+func (a *Authorizer) Simulate(ctx context.Context, p *reqctx.Principal, action, trn string, extra map[string]string) (Result, error) {
+	pp, err := a.src.PrincipalPolicies(ctx, p)
+	if err != nil {
+		return Result{}, err
+	}
+	c, err := Compile(pp.PolicySet)
+	if err != nil {
+		return Result{}, apierr.Internal.Errorf("%w", err)
+	}
+	rc := RequestContext(p, trn)
+	for k, v := range extra {
+		for _, known := range ContextKeys {
+			if strings.EqualFold(k, known) {
+				k = known
 			}
 		}
-		return false, nil
-	case string:
-		return roles == role, nil
-	default:
-		return false, fmt.Errorf("hasRole: roles must be []string, got %T", args[0])
+		rc[k] = v
 	}
+	return c.Evaluate(Request{TenantID: p.TenantID, Action: action, Resource: trn, Context: rc})
+}
+
+// compile returns p's compiled policy set for the tenant's current
+// version.
+func (a *Authorizer) compile(ctx context.Context, p *reqctx.Principal) (*compiledEntry, string, error) {
+	v, err := a.src.PolicyVersion(ctx, p.TenantID)
+	if err != nil {
+		return nil, "", apierr.Internal.Errorf("policy version of tenant %s: %w", p.TenantID, err)
+	}
+	key := p.TenantID + "\x00" + p.UserID + "\x00" + p.AccessKeyID + "\x00" + strings.Join(p.Roles, ",") + "\x00" + strconv.FormatInt(v, 10)
+	a.mu.Lock()
+	e, ok := a.compiled[key]
+	a.mu.Unlock()
+	if ok {
+		return e, key, nil
+	}
+	pp, err := a.src.PrincipalPolicies(ctx, p)
+	if err != nil {
+		return nil, "", err
+	}
+	c, err := Compile(pp.PolicySet)
+	if err != nil {
+		return nil, "", apierr.Internal.Errorf("compiling policies of %s: %w", p.UserID, err)
+	}
+	e = &compiledEntry{c: c, resetRequired: pp.PasswordResetRequired}
+	a.mu.Lock()
+	if len(a.compiled) >= maxCompiledEntries {
+		clear(a.compiled)
+		clear(a.decisions)
+	}
+	a.compiled[key] = e
+	a.mu.Unlock()
+	return e, key, nil
+}
+
+func decisionKey(setKey string, req Request) string {
+	var b strings.Builder
+	b.WriteString(setKey)
+	b.WriteByte(0)
+	b.WriteString(strings.ToLower(req.Action))
+	b.WriteByte(0)
+	b.WriteString(req.Resource)
+	keys := make([]string, 0, len(req.Context))
+	for k := range req.Context {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		b.WriteByte(0)
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(req.Context[k])
+	}
+	return b.String()
+}
+
+// RequestContext is the condition context of p acting on trn.
+func RequestContext(p *reqctx.Principal, trn string) map[string]string {
+	c := map[string]string{
+		KeyPrincipalID:   p.UserID,
+		KeyPrincipalType: PrincipalTypeUser,
+		KeyTenantID:      p.TenantID,
+	}
+	if p.Email != "" {
+		c[KeyEmail] = p.Email
+	}
+	if p.SourceIP != "" {
+		c[KeySourceIP] = p.SourceIP
+	}
+	if p.AccessKeyID != "" {
+		c[KeyPrincipalType] = PrincipalTypeAccessKey
+		c[KeyAccessKeyID] = p.AccessKeyID
+	}
+	if _, after, ok := strings.Cut(trn, "/stages/"); ok {
+		stage, _, _ := strings.Cut(after, "/")
+		if stage != "" && !strings.ContainsAny(stage, "*?") {
+			c[KeyStageName] = stage
+		}
+	}
+	return c
 }
 
 // trnTenant(trn string) is the tenant part of a TRN, or "" when trn is not
 // one.
 func trnTenantFunc(args ...any) (any, error) {
 	if len(args) != 1 {
-		return "", fmt.Errorf("trnTenant: want 1 argument, got %d", len(args))
+		return "", nil
 	}
 	s, _ := args[0].(string)
 	return trnTenant(s), nil
@@ -170,20 +314,6 @@ func trnTenant(trn string) string {
 		return ""
 	}
 	return tenant
-}
-
-func matchFunc(foldCase bool) func(args ...any) (any, error) {
-	return func(args ...any) (any, error) {
-		if len(args) != 2 {
-			return false, fmt.Errorf("match: want 2 arguments, got %d", len(args))
-		}
-		s, _ := args[0].(string)
-		pattern, _ := args[1].(string)
-		if foldCase {
-			s, pattern = strings.ToLower(s), strings.ToLower(pattern)
-		}
-		return wildcardMatch(s, pattern), nil
-	}
 }
 
 // wildcardMatch matches s against an IAM pattern: * is any run of
