@@ -65,4 +65,6 @@ var BuiltinRoles = map[string][]string{
 }
 
 // AsPolicy is the managed policy as a Policy of a set.
-func (m ManagedPolicy) AsPolicy() Policy { return Policy{ID: m.Name, Name: m.Name, Document: m.Document} }
+func (m ManagedPolicy) AsPolicy() Policy {
+	return Policy{ID: m.Name, Name: m.Name, Document: m.Document}
+}
