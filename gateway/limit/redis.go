@@ -1,0 +1,278 @@
+package limit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/turnpike/turnpike/gateway/gwconfig"
+)
+
+// allowScript is the whole decision in one round trip: every GCRA throttle
+// (the same computation as gcra in gcra.go), then the quota; if all pass it
+// stores the new arrival times, counts the quota and the day's usage.
+//
+// Time: ARGV[1] is now in microseconds, or "" to use Redis's TIME, which
+// is what the fleet does (one clock for every gateway, so clock skew
+// between gateways cannot bend a rate). Tests pass their clock.
+//
+// KEYS: the n throttle keys, then the quota key (if ARGV[3] = "1"), then
+// the usage key (if ARGV[6] = "1").
+// ARGV[2] n; ARGV[4] quota limit; ARGV[5] quota expiry (unix s);
+// ARGV[7] usage ttl (s); then rate and burst of each throttle.
+//
+// Returns {status (0 admitted, 1 throttled, 2 quota), index of the binding
+// policy (n = quota, -1 none), remaining, retry µs, reset µs}; the times
+// are strings (Lua numbers would be truncated to integers).
+var allowScript = redis.NewScript(`
+local now
+if ARGV[1] == '' then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+else
+  now = tonumber(ARGV[1])
+end
+local n = tonumber(ARGV[2])
+local tats = {}
+local bind, bindRem, bindReset = -1, -1, 0
+for i = 1, n do
+  local rate = tonumber(ARGV[6 + 2 * i])
+  local burst = tonumber(ARGV[7 + 2 * i])
+  if rate <= 0 or burst <= 0 then
+    return {1, i - 1, 0, '1000000', '1000000'}
+  end
+  local interval = 1000000 / rate
+  local tat = tonumber(redis.call('GET', KEYS[i]) or '0')
+  if tat < now then tat = now end
+  local newTat = tat + interval
+  local diff = now - (newTat - interval * burst)
+  if diff < 0 then
+    return {1, i - 1, 0, tostring(-diff), tostring(-diff)}
+  end
+  tats[i] = newTat
+  local rem = math.floor(diff / interval)
+  if bindRem < 0 or rem < bindRem then
+    bind, bindRem, bindReset = i - 1, rem, newTat - now
+  end
+end
+local k = n + 1
+if ARGV[3] == '1' then
+  local used = tonumber(redis.call('GET', KEYS[k]) or '0')
+  local limit = tonumber(ARGV[4])
+  if used >= limit then
+    return {2, n, 0, '0', '0'}
+  end
+  local rem = limit - used - 1
+  if bindRem < 0 or rem < bindRem then
+    bind, bindRem = n, rem
+  end
+  redis.call('INCR', KEYS[k])
+  redis.call('EXPIREAT', KEYS[k], ARGV[5])
+  k = k + 1
+end
+for i = 1, n do
+  redis.call('SET', KEYS[i], string.format('%.3f', tats[i]), 'PX', math.ceil((tats[i] - now) / 1000) + 1)
+end
+if ARGV[6] == '1' then
+  redis.call('INCR', KEYS[k])
+  redis.call('EXPIRE', KEYS[k], ARGV[7])
+end
+if bindRem < 0 then bindRem = 0 end
+return {0, bind, bindRem, '0', tostring(bindReset)}
+`)
+
+// RedisOption configures a Redis limiter.
+type RedisOption func(*Redis)
+
+// WithRedisClock makes the limiter pass now from clock to Redis instead of
+// using Redis's TIME (tests: a controllable clock).
+func WithRedisClock(now func() time.Time) RedisOption {
+	return func(r *Redis) { r.clock = now }
+}
+
+// WithRedisBackoff sets how long the limiter answers ErrUnavailable at
+// once, without trying Redis, after a failed call (default 1s). The first
+// call after it tries Redis again, so the limiter recovers by itself.
+func WithRedisBackoff(d time.Duration) RedisOption {
+	return func(r *Redis) { r.backoff = d }
+}
+
+// Redis is the fleet's Limiter and UsageStore: every gateway shares its
+// counters, one round trip per request. Keys start with the prefix:
+// <prefix>rl:<throttle key> (GCRA arrival time, expiring when the throttle
+// is whole again), <prefix>quota:{planId}:{keyId}:{period start, unix s}
+// (expiring at the period end) and <prefix>usage:{planId}:{keyId}:{date}
+// (expiring after UsageTTL). Under Redis Cluster the prefix must be a hash
+// tag ("{turnpike}:") so one script's keys share a slot.
+type Redis struct {
+	client  redis.UniversalClient
+	prefix  string
+	clock   func() time.Time // nil: Redis TIME for throttles
+	backoff time.Duration
+	// downUntil is when, after a failure, the limiter tries Redis again
+	// (unix ns).
+	downUntil atomic.Int64
+}
+
+var _ LimiterStore = (*Redis)(nil)
+
+// NewRedis returns a limiter over client; prefix is the fleet's Redis
+// prefix (see fleet.NewRedis). The caller owns client.
+func NewRedis(client redis.UniversalClient, prefix string, opts ...RedisOption) *Redis {
+	r := &Redis{client: client, prefix: prefix, backoff: time.Second}
+	for _, o := range opts {
+		o(r)
+	}
+	return r
+}
+
+func (r *Redis) now() time.Time {
+	if r.clock != nil {
+		return r.clock()
+	}
+	return time.Now()
+}
+
+// fail records a failure and wraps err in ErrUnavailable.
+func (r *Redis) fail(err error) error {
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	r.downUntil.Store(time.Now().Add(r.backoff).UnixNano())
+	return fmt.Errorf("%w: %w", ErrUnavailable, err)
+}
+
+// Allow implements Limiter.
+func (r *Redis) Allow(ctx context.Context, req *Request) (Decision, error) {
+	if until := r.downUntil.Load(); until != 0 {
+		if time.Now().UnixNano() < until {
+			return Decision{}, fmt.Errorf("%w: backing off after a failure", ErrUnavailable)
+		}
+	}
+	now := r.now()
+	n := len(req.Throttles)
+	keys := make([]string, 0, n+2)
+	args := make([]any, 7, 7+2*n)
+	if r.clock != nil {
+		args[0] = strconv.FormatInt(now.UnixMicro(), 10)
+	} else {
+		args[0] = ""
+	}
+	args[1] = n
+	for _, t := range req.Throttles {
+		keys = append(keys, r.prefix+"rl:"+t.Key)
+		args = append(args, strconv.FormatFloat(t.Rate, 'g', -1, 64), t.Burst)
+	}
+	args[2], args[3], args[4] = "0", 0, 0
+	var qStart, qEnd time.Time
+	q := req.Quota
+	if q != nil && req.KeyID != "" {
+		qStart, qEnd = QuotaWindow(*q, now)
+		keys = append(keys, r.prefix+quotaKey(req.PlanID, req.KeyID, qStart))
+		args[2], args[3], args[4] = "1", q.Limit, qEnd.Unix()
+	}
+	args[5], args[6] = "0", 0
+	if req.KeyID != "" {
+		keys = append(keys, r.prefix+usageKey(req.PlanID, req.KeyID, now.UTC().Format(time.DateOnly)))
+		args[5], args[6] = "1", int64(UsageTTL/time.Second)
+	}
+	res, err := allowScript.Run(ctx, r.client, keys, args...).Slice()
+	if err != nil {
+		return Decision{}, r.fail(err)
+	}
+	if len(res) != 5 {
+		return Decision{}, fmt.Errorf("limit: unexpected script reply %v", res)
+	}
+	status, _ := res[0].(int64)
+	idx, _ := res[1].(int64)
+	rem, _ := res[2].(int64)
+	retry := parseFloat(res[3])
+	reset := parseFloat(res[4])
+
+	d := Decision{Remaining: rem, Reset: micros(reset), RetryAfter: micros(retry)}
+	switch {
+	case idx >= 0 && int(idx) < n:
+		t := req.Throttles[idx]
+		d.Policy, d.Limit, d.Window = t.Policy, throttleLimit(t.Rate), time.Second
+	case int(idx) == n && q != nil:
+		d.Policy, d.Limit, d.Window, d.Reset = QuotaPolicy, q.Limit, qEnd.Sub(qStart), qEnd.Sub(now)
+	}
+	switch status {
+	case 1:
+		d.Reason = Throttled
+	case 2:
+		d.Reason = QuotaExceeded
+		d.RetryAfter = d.Reset
+	}
+	return d, nil
+}
+
+func parseFloat(v any) float64 {
+	s, _ := v.(string)
+	f, _ := strconv.ParseFloat(s, 64)
+	return f
+}
+
+// Usage implements UsageStore.
+func (r *Redis) Usage(ctx context.Context, tenantID, planID, keyID string, from, to time.Time) (map[string]int64, error) {
+	dates := usageDates(from, to)
+	out := make(map[string]int64, len(dates))
+	if len(dates) == 0 {
+		return out, nil
+	}
+	keys := make([]string, len(dates))
+	for i, d := range dates {
+		keys[i] = r.prefix + usageKey(planID, keyID, d)
+	}
+	vals, err := r.client.MGet(ctx, keys...).Result()
+	if err != nil {
+		return nil, fmt.Errorf("limit: reading usage of key %s: %w", keyID, err)
+	}
+	for i, v := range vals {
+		var n int64
+		if s, ok := v.(string); ok {
+			n, _ = strconv.ParseInt(s, 10, 64)
+		}
+		out[dates[i]] = n
+	}
+	return out, nil
+}
+
+// RemainingQuota implements UsageStore.
+func (r *Redis) RemainingQuota(ctx context.Context, tenantID, planID, keyID string, q gwconfig.Quota) (int64, error) {
+	start, _ := QuotaWindow(q, r.now())
+	used, err := r.client.Get(ctx, r.prefix+quotaKey(planID, keyID, start)).Int64()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return 0, fmt.Errorf("limit: reading quota of key %s: %w", keyID, err)
+	}
+	return q.Limit - used, nil
+}
+
+// ResetQuota implements UsageStore.
+func (r *Redis) ResetQuota(ctx context.Context, tenantID, planID, keyID string, q gwconfig.Quota) error {
+	start, _ := QuotaWindow(q, r.now())
+	if err := r.client.Del(ctx, r.prefix+quotaKey(planID, keyID, start)).Err(); err != nil {
+		return fmt.Errorf("limit: resetting quota of key %s: %w", keyID, err)
+	}
+	return nil
+}
+
+// ExtendQuota implements UsageStore.
+func (r *Redis) ExtendQuota(ctx context.Context, tenantID, planID, keyID string, q gwconfig.Quota, extra int64) error {
+	start, end := QuotaWindow(q, r.now())
+	k := r.prefix + quotaKey(planID, keyID, start)
+	_, err := r.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.DecrBy(ctx, k, extra)
+		p.ExpireAt(ctx, k, end)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("limit: extending quota of key %s: %w", keyID, err)
+	}
+	return nil
+}

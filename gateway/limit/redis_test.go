@@ -1,0 +1,125 @@
+package limit_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/turnpike/turnpike/gateway/gwconfig"
+	"github.com/turnpike/turnpike/gateway/limit"
+	"github.com/turnpike/turnpike/gateway/limit/limittest"
+)
+
+const startRedis = `redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no`
+
+// redisClient connects to the test Redis at REDIS_URL or 127.0.0.1:6379,
+// failing (not skipping) when it is unreachable, and deletes prefix's keys
+// at the end.
+func redisClient(t *testing.T, prefix string) *redis.Client {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("integration test: skipped under -short")
+	}
+	opts := &redis.Options{Addr: "127.0.0.1:6379"}
+	if u := os.Getenv("REDIS_URL"); u != "" {
+		var err error
+		opts, err = redis.ParseURL(u)
+		require.NoError(t, err, "parsing REDIS_URL")
+	}
+	c := redis.NewClient(opts)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+	defer cancel()
+	if err := c.Ping(ctx).Err(); err != nil {
+		_ = c.Close()
+		t.Fatalf("Redis at %s is unreachable (%v); start it with:\n\t%s\nor point REDIS_URL at one", opts.Addr, err, startRedis)
+	}
+	t.Cleanup(func() {
+		ctx := context.Background()
+		keys, _ := c.Keys(ctx, prefix+"*").Result()
+		if len(keys) > 0 {
+			_ = c.Del(ctx, keys...).Err()
+		}
+		_ = c.Close()
+	})
+	return c
+}
+
+func randomPrefix(t *testing.T) string {
+	b := make([]byte, 6)
+	_, err := rand.Read(b)
+	require.NoError(t, err)
+	return "turnpike-test:" + hex.EncodeToString(b) + ":"
+}
+
+func TestIntegrationRedisLimiter(t *testing.T) {
+	limittest.Run(t, func(t *testing.T, now func() time.Time) limit.LimiterStore {
+		prefix := randomPrefix(t)
+		return limit.NewRedis(redisClient(t, prefix), prefix, limit.WithRedisClock(now))
+	})
+}
+
+// TestIntegrationRedisLimiterLayout checks the keys the script writes and
+// their expiries, with Redis's own clock (the fleet's mode).
+func TestIntegrationRedisLimiterLayout(t *testing.T) {
+	ctx := t.Context()
+	prefix := randomPrefix(t)
+	c := redisClient(t, prefix)
+	l := limit.NewRedis(c, prefix)
+
+	q := &gwconfig.Quota{Limit: 10, Period: gwconfig.QuotaDay}
+	d, err := l.Allow(ctx, &limit.Request{
+		Throttles: []limit.Throttle{{Key: "t:t-1", Policy: "tenant", Rate: 10, Burst: 5}},
+		PlanID:    "p1", KeyID: "k1", Quota: q,
+	})
+	require.NoError(t, err)
+	require.True(t, d.Allowed())
+	assert.Equal(t, int64(4), d.Remaining)
+
+	now := time.Now().UTC()
+	start, end := limit.QuotaWindow(*q, now)
+	ttl, err := c.PTTL(ctx, prefix+"rl:t:t-1").Result()
+	require.NoError(t, err)
+	assert.Positive(t, ttl)
+	assert.LessOrEqual(t, ttl, 102*time.Millisecond)
+
+	qk := prefix + "quota:p1:k1:" + itoa(start.Unix())
+	used, err := c.Get(ctx, qk).Int64()
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), used)
+	exp, err := c.ExpireTime(ctx, qk).Result()
+	require.NoError(t, err)
+	assert.Equal(t, end.Unix(), int64(exp/time.Second))
+
+	uk := prefix + "usage:p1:k1:" + now.Format(time.DateOnly)
+	n, err := c.Get(ctx, uk).Int64()
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), n)
+	uttl, err := c.TTL(ctx, uk).Result()
+	require.NoError(t, err)
+	assert.InDelta(t, limit.UsageTTL, uttl, float64(5*time.Second))
+}
+
+// TestIntegrationRedisLimiterUnavailable: an unreachable Redis is
+// ErrUnavailable, answered at once during the backoff, and the limiter
+// tries again after it.
+func TestIntegrationRedisLimiterUnavailable(t *testing.T) {
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", DialTimeout: 100 * time.Millisecond, MaxRetries: -1})
+	defer c.Close()
+	l := limit.NewRedis(c, "x:", limit.WithRedisBackoff(time.Hour))
+	req := &limit.Request{Throttles: []limit.Throttle{{Key: "a", Rate: 1, Burst: 1}}}
+	_, err := l.Allow(t.Context(), req)
+	require.ErrorIs(t, err, limit.ErrUnavailable)
+	_, err = l.Allow(t.Context(), req)
+	require.ErrorIs(t, err, limit.ErrUnavailable)
+	assert.Contains(t, err.Error(), "backing off")
+}
+
+func itoa(v int64) string { return strconv.FormatInt(v, 10) }
