@@ -140,6 +140,7 @@ func testConsole(t *testing.T, p *platform) {
 		chromedp.SendKeys(tid("route-key"), "GET /hello/{name}"),
 		chromedp.SendKeys(tid("integration-uri"), p.upstream.URL+"/console/hello/{name}"),
 		chromedp.Click(tid("route-submit")),
+		chromedp.WaitNotPresent(tid("route-key")),
 		chromedp.WaitVisible(chromedp.Search("GET /hello/{name}")),
 	)
 	step(t, ctx, "create the prod stage",
@@ -149,6 +150,10 @@ func testConsole(t *testing.T, p *platform) {
 		chromedp.WaitVisible(tid("stage-name")),
 		chromedp.SendKeys(tid("stage-name"), "prod"),
 		chromedp.Click(tid("stage-submit")),
+		// The dialog must be gone before the next click, or its closing
+		// backdrop takes it.
+		chromedp.WaitNotPresent(tid("stage-name")),
+		chromedp.WaitVisible(tid("stage-deploy-button")),
 	)
 	step(t, ctx, "deploy",
 		chromedp.WaitVisible(tid("deploy-button")),
