@@ -81,6 +81,10 @@ type Stage struct {
 	LimitsFailMode string `json:"limitsFailMode,omitempty"`
 	// PublishedAt is when the control plane published this revision.
 	PublishedAt time.Time `json:"publishedAt"`
+	// Cache is the stage's response cache (cache.go); nil is off.
+	Cache *StageCache `json:"cache,omitempty"`
+	// AccessLog is the stage's access log (logs.go); nil writes none.
+	AccessLog *AccessLog `json:"accessLog,omitempty"`
 
 	// EndpointType is REGIONAL (default), PRIVATE or EDGE (served as
 	// REGIONAL). A PRIVATE stage answers only AllowedSourceCIDRs (rest.go).
@@ -107,6 +111,9 @@ type Route struct {
 	RouteKey string `json:"routeKey"`
 	// Integration says where matching requests go.
 	Integration Integration `json:"integration"`
+	// Cache is the route's cache settings (cache.go); nil caches GET
+	// routes with the stage's defaults when the stage cache is on.
+	Cache *RouteCache `json:"cache,omitempty"`
 	// RequestParameters are the method request parameters
 	// ("method.request.querystring.x") and whether each is required.
 	RequestParameters map[string]bool `json:"requestParameters,omitempty"`
@@ -159,6 +166,9 @@ type Integration struct {
 func (s *Stage) SetDefaults() {
 	if s.ProtocolType == "" {
 		s.ProtocolType = ProtocolHTTP
+	}
+	if s.Cache != nil {
+		s.Cache.setDefaults()
 	}
 	for i := range s.Routes {
 		in := &s.Routes[i].Integration

@@ -278,6 +278,8 @@ func (s *Stage) Validate() error {
 			ve.add("stageVariables."+name, "invalid", "names are 1-64 letters, digits or '_'")
 		}
 	}
+	validateStageCache(ve, s.Cache)
+	validateAccessLog(ve, s.AccessLog)
 	keys := map[string]bool{}
 	for i := range s.Routes {
 		r := &s.Routes[i]
@@ -297,6 +299,7 @@ func (s *Stage) Validate() error {
 			vars = map[string]string{}
 		}
 		validateIntegration(ve, prefix+"integration.", &r.Integration, vars)
+		validateRouteCache(ve, prefix, r.Cache)
 		validateREST(ve, prefix, r, s.TargetGroups, s.TenantID)
 	}
 	validateEndpoint(ve, s)

@@ -20,6 +20,8 @@ type Exchange struct {
 	Match router.Match
 	// IntegrationLatency is how long the integration took.
 	IntegrationLatency time.Duration
+	// CacheStatus is "Hit" or "Miss" when the route is cached, else empty.
+	CacheStatus string
 	// APIKeyID is the id of the caller's API key, once the limits stage
 	// has matched one ($context.identity.apiKeyId).
 	APIKeyID string

@@ -40,6 +40,10 @@ type Route struct {
 	Config *gwconfig.Route
 	// Integration is the compiled integration.
 	Integration *Integration
+	// Ext is per-route state the gateway compiles next to the route (cache
+	// settings, metric handles), so the hot path needs no lookup by label.
+	// It is set before the stage is published and never changed after.
+	Ext any
 
 	params []string // parameter names, in path order
 	greedy bool     // the last parameter is greedy
