@@ -13,6 +13,7 @@ import (
 	"github.com/turnpike/turnpike/backend/apis"
 	"github.com/turnpike/turnpike/gateway/fleet"
 	"github.com/turnpike/turnpike/gateway/gwconfig"
+	"github.com/turnpike/turnpike/gateway/limit"
 )
 
 // Service manages a tenant's API keys and usage plans. Every method is
@@ -64,21 +65,10 @@ type Publisher interface {
 
 var _ Publisher = fleet.KeyBus(nil)
 
-// Counters reads and adjusts what the gateways count per key and plan (the
-// gateways' limit.UsageStore: Redis in a fleet, in-process in the embedded
-// default).
-type Counters interface {
-	// DailyUsage returns the requests admitted for the key under the plan on
-	// each UTC day from start to end inclusive, one value per day.
-	DailyUsage(ctx context.Context, planID, keyID string, start, end time.Time) ([]int64, error)
-	// QuotaUsed returns what the key has used of the quota in the period
-	// containing now (extensions count as negative use).
-	QuotaUsed(ctx context.Context, planID, keyID string, q gwconfig.Quota, now time.Time) (int64, error)
-	// ExtendQuota grants n more requests in the current period.
-	ExtendQuota(ctx context.Context, planID, keyID string, q gwconfig.Quota, n int64, now time.Time) error
-	// ResetQuota starts the current period's count again from zero.
-	ResetQuota(ctx context.Context, planID, keyID string, q gwconfig.Quota, now time.Time) error
-}
+// Counters reads and adjusts what the gateways count per key and plan:
+// the gateways' limit.UsageStore (Redis in a fleet; in the embedded
+// default, the in-process limiter the gateway itself uses).
+type Counters = limit.UsageStore
 
 // StageLookup finds an API stage of a tenant; apis.Service implements it.
 type StageLookup interface {

@@ -16,6 +16,7 @@ import (
 	"github.com/turnpike/turnpike/backend/usage/usagetest"
 	"github.com/turnpike/turnpike/gateway/fleet"
 	"github.com/turnpike/turnpike/gateway/gwconfig"
+	"github.com/turnpike/turnpike/gateway/limit"
 )
 
 const (
@@ -390,4 +391,41 @@ func TestPeriodStart(t *testing.T) {
 			assert.Equal(t, tc.want, PeriodStart(tc.q, thu).Format("2006-01-02"))
 		})
 	}
+}
+
+// The report reads what the gateways' own limiter counted.
+func TestIntegrationUsageFromLocalLimiter(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newFixture(t, d)
+		lim := limit.NewLocal(limit.WithLocalClock(func() time.Time { return f.now }))
+		f.svc.counters = lim
+		q := gwconfig.Quota{Limit: 3, Period: gwconfig.QuotaDay}
+		p, err := f.svc.CreateUsagePlan(ctx, tenantA, usage.CreateUsagePlanCommand{Name: "gold", Quota: &q})
+		require.NoError(t, err)
+		k, err := f.svc.CreateAPIKey(ctx, tenantA, usage.CreateAPIKeyCommand{Name: "k"})
+		require.NoError(t, err)
+		_, err = f.svc.CreateUsagePlanKey(ctx, tenantA, p.ID, k.ID)
+		require.NoError(t, err)
+
+		admitted := 0
+		for range 5 {
+			dec, err := lim.Allow(ctx, &limit.Request{PlanID: p.ID, KeyID: k.ID, Quota: &q})
+			require.NoError(t, err)
+			if dec.Allowed() {
+				admitted++
+			}
+		}
+		assert.Equal(t, 3, admitted)
+		u, err := f.svc.GetUsage(ctx, tenantA, p.ID, usage.GetUsageQuery{KeyID: k.ID, StartDate: "2026-11-26", EndDate: "2026-11-26"})
+		require.NoError(t, err)
+		assert.Equal(t, []usage.DayUsage{{Used: 3, Remaining: 0}}, u.Keys[k.ID])
+
+		kq, err := f.svc.UpdateUsage(ctx, tenantA, p.ID, k.ID, usage.UpdateUsageCommand{Extend: 2})
+		require.NoError(t, err)
+		assert.Equal(t, int64(2), kq.Remaining)
+		dec, err := lim.Allow(ctx, &limit.Request{PlanID: p.ID, KeyID: k.ID, Quota: &q})
+		require.NoError(t, err)
+		assert.True(t, dec.Allowed())
+	})
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/turnpike/turnpike/backend/usage"
 	"github.com/turnpike/turnpike/gateway/gwconfig"
+	"github.com/turnpike/turnpike/gateway/limit"
 )
 
 const dateLayout = "2006-01-02"
@@ -62,27 +63,24 @@ func (s *Service) GetUsage(ctx context.Context, tenantID, planID string, q usage
 		out.Remaining = map[string]int64{}
 	}
 	for _, keyID := range keys {
-		counts, err := s.counters.DailyUsage(ctx, planID, keyID, from, end)
+		counts, err := s.counters.Usage(ctx, tenantID, planID, keyID, from, end)
 		if err != nil {
 			return nil, usage.ErrCountersUnavailable.Errorf("reading usage of key %s: %w", keyID, err)
 		}
 		var todayRemaining int64
 		if p.Quota != nil {
-			used, err := s.counters.QuotaUsed(ctx, planID, keyID, *p.Quota, nowT)
+			rem, err := s.counters.RemainingQuota(ctx, tenantID, planID, keyID, *p.Quota)
 			if err != nil {
 				return nil, usage.ErrCountersUnavailable.Errorf("reading quota of key %s: %w", keyID, err)
 			}
-			todayRemaining = max(0, p.Quota.Limit-used)
+			todayRemaining = max(0, rem)
 			out.Remaining[keyID] = todayRemaining
 		}
 		days := make([]usage.DayUsage, 0, len(out.Days))
 		var inPeriod int64
 		periodStart := time.Time{}
-		for i, d := 0, from; !d.After(end); i, d = i+1, d.AddDate(0, 0, 1) {
-			var used int64
-			if i < len(counts) {
-				used = counts[i]
-			}
+		for d := from; !d.After(end); d = d.AddDate(0, 0, 1) {
+			used := counts[d.Format(dateLayout)]
 			du := usage.DayUsage{Used: used, Remaining: -1}
 			if p.Quota != nil {
 				if ps := PeriodStart(*p.Quota, d); !ps.Equal(periodStart) {
@@ -141,24 +139,11 @@ func day(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-// PeriodStart is the first UTC day of the quota period containing t: the
-// day itself for DAY; for WEEK the latest Monday+offset days; for MONTH the
-// latest (1+offset)th of a month.
+// PeriodStart is the first UTC day of the quota period containing t, as
+// the gateways' limiter counts it.
 func PeriodStart(q gwconfig.Quota, t time.Time) time.Time {
-	d := day(t)
-	switch q.Period {
-	case gwconfig.QuotaWeek:
-		since := (int(d.Weekday()) - int(time.Monday) - q.Offset + 14) % 7
-		return d.AddDate(0, 0, -since)
-	case gwconfig.QuotaMonth:
-		s := time.Date(d.Year(), d.Month(), 1+q.Offset, 0, 0, 0, 0, time.UTC)
-		if s.After(d) {
-			s = s.AddDate(0, -1, 0)
-		}
-		return s
-	default:
-		return d
-	}
+	start, _ := limit.QuotaWindow(q, t)
+	return start
 }
 
 // UpdateUsage implements usage.Service.
@@ -187,21 +172,20 @@ func (s *Service) UpdateUsage(ctx context.Context, tenantID, planID, keyID strin
 	if s.counters == nil {
 		return nil, usage.ErrCountersUnavailable.Errorf("no usage counters configured")
 	}
-	nowT := s.now().UTC()
 	if cmd.Reset {
-		err = s.counters.ResetQuota(ctx, planID, keyID, *p.Quota, nowT)
+		err = s.counters.ResetQuota(ctx, tenantID, planID, keyID, *p.Quota)
 	} else {
-		err = s.counters.ExtendQuota(ctx, planID, keyID, *p.Quota, cmd.Extend, nowT)
+		err = s.counters.ExtendQuota(ctx, tenantID, planID, keyID, *p.Quota, cmd.Extend)
 	}
 	if err != nil {
 		return nil, usage.ErrCountersUnavailable.Errorf("changing quota of key %s: %w", keyID, err)
 	}
-	used, err := s.counters.QuotaUsed(ctx, planID, keyID, *p.Quota, nowT)
+	rem, err := s.counters.RemainingQuota(ctx, tenantID, planID, keyID, *p.Quota)
 	if err != nil {
 		return nil, usage.ErrCountersUnavailable.Errorf("reading quota of key %s: %w", keyID, err)
 	}
 	s.log.InfoContext(ctx, "quota changed", "tenant", tenantID, "plan", planID, "key", keyID,
 		"reset", cmd.Reset, "extend", cmd.Extend)
-	return &usage.KeyQuota{KeyID: keyID, Used: used, Remaining: max(0, p.Quota.Limit-used), Limit: p.Quota.Limit,
+	return &usage.KeyQuota{KeyID: keyID, Used: max(0, p.Quota.Limit-rem), Remaining: max(0, rem), Limit: p.Quota.Limit,
 		Period: p.Quota.Period}, nil
 }

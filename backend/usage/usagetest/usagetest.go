@@ -92,8 +92,8 @@ func (f *FlakyPublisher) PutTenantLimits(ctx context.Context, l *gwconfig.Tenant
 	return f.Next.PutTenantLimits(ctx, l)
 }
 
-// Counters is an in-memory usage.Counters: Daily holds each plan/key's
-// requests per day (keyed by Day), Used each plan/key's quota use.
+// Counters is an in-memory usage.Counters: per plan and key, requests per
+// day and the quota used in the current period (which Add also counts).
 type Counters struct {
 	mu    sync.Mutex
 	daily map[string]map[string]int64
@@ -107,16 +107,20 @@ var _ usage.Counters = (*Counters)(nil)
 func pk(planID, keyID string) string { return planID + "/" + keyID }
 
 // Day formats t as a counters day key.
-func Day(t time.Time) string { return t.UTC().Format("2006-01-02") }
+func Day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
+func (c *Counters) init() {
+	if c.daily == nil {
+		c.daily, c.used = map[string]map[string]int64{}, map[string]int64{}
+	}
+}
 
 // Add counts n requests of the key under the plan on t's day, and in its
 // quota.
 func (c *Counters) Add(planID, keyID string, t time.Time, n int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.daily == nil {
-		c.daily, c.used = map[string]map[string]int64{}, map[string]int64{}
-	}
+	c.init()
 	k := pk(planID, keyID)
 	if c.daily[k] == nil {
 		c.daily[k] = map[string]int64{}
@@ -125,54 +129,51 @@ func (c *Counters) Add(planID, keyID string, t time.Time, n int64) {
 	c.used[k] += n
 }
 
-// DailyUsage implements usage.Counters.
-func (c *Counters) DailyUsage(_ context.Context, planID, keyID string, start, end time.Time) ([]int64, error) {
+// Usage implements usage.Counters.
+func (c *Counters) Usage(_ context.Context, _, planID, keyID string, from, to time.Time) (map[string]int64, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.ExpectedError != nil {
 		return nil, c.ExpectedError
 	}
-	var out []int64
-	for d := start; !d.After(end); d = d.AddDate(0, 0, 1) {
-		out = append(out, c.daily[pk(planID, keyID)][Day(d)])
+	out := map[string]int64{}
+	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
+		out[Day(d)] = c.daily[pk(planID, keyID)][Day(d)]
 	}
 	return out, nil
 }
 
-// QuotaUsed implements usage.Counters.
-func (c *Counters) QuotaUsed(_ context.Context, planID, keyID string, _ gwconfig.Quota, _ time.Time) (int64, error) {
+// RemainingQuota implements usage.Counters.
+func (c *Counters) RemainingQuota(_ context.Context, _, planID, keyID string, q gwconfig.Quota) (int64, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.ExpectedError != nil {
 		return 0, c.ExpectedError
 	}
-	return c.used[pk(planID, keyID)], nil
+	return q.Limit - c.used[pk(planID, keyID)], nil
 }
 
 // ExtendQuota implements usage.Counters.
-func (c *Counters) ExtendQuota(_ context.Context, planID, keyID string, _ gwconfig.Quota, n int64, _ time.Time) error {
+func (c *Counters) ExtendQuota(_ context.Context, _, planID, keyID string, _ gwconfig.Quota, n int64) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.ExpectedError != nil {
 		return c.ExpectedError
 	}
-	if c.used == nil {
-		c.daily, c.used = map[string]map[string]int64{}, map[string]int64{}
-	}
+	c.init()
 	c.used[pk(planID, keyID)] -= n
 	return nil
 }
 
 // ResetQuota implements usage.Counters.
-func (c *Counters) ResetQuota(_ context.Context, planID, keyID string, _ gwconfig.Quota, _ time.Time) error {
+func (c *Counters) ResetQuota(_ context.Context, _, planID, keyID string, _ gwconfig.Quota) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.ExpectedError != nil {
 		return c.ExpectedError
 	}
-	if c.used != nil {
-		delete(c.used, pk(planID, keyID))
-	}
+	c.init()
+	delete(c.used, pk(planID, keyID))
 	return nil
 }
 
