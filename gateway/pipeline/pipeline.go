@@ -56,6 +56,9 @@ type HandlerError struct {
 	Status int
 	Code   string
 	Err    error
+	// Body, when set, is the JSON answer instead of the standard message
+	// for the status (a validation failure's details, say).
+	Body []byte
 }
 
 // Errorf builds a *HandlerError with a formatted cause.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,6 +21,15 @@ type Integration struct {
 	Method string
 	// Timeout bounds the upstream call.
 	Timeout time.Duration
+
+	// Mappings are the compiled parameter mappings; nil when there are
+	// none.
+	Mappings *Mappings
+	// InsecureTLS skips upstream certificate verification.
+	InsecureTLS bool
+	// TargetGroupID is the target group of a VPC_LINK integration: the
+	// URI's host is replaced by one of its healthy targets.
+	TargetGroupID string
 
 	// MockStatus, MockHeader and MockBody are what a MOCK integration
 	// answers with. MockHeader must not be modified.
@@ -58,9 +68,26 @@ func compileIntegration(st *gwconfig.Stage, in *gwconfig.Integration, params []s
 			ci.MockHeader.Set(k, v)
 		}
 		return ci, nil
-	case gwconfig.IntegrationHTTPProxy:
+	case gwconfig.IntegrationHTTPProxy, gwconfig.IntegrationHTTP:
 	default:
 		return nil, fmt.Errorf("unsupported integration type %q", in.Type)
+	}
+	ci.InsecureTLS = in.TLSInsecureSkipVerify
+	if in.ConnectionType == gwconfig.ConnectionVPCLink {
+		ci.TargetGroupID = in.TargetGroupID
+	}
+	mp, err := compileMappings(st, in)
+	if err != nil {
+		return nil, err
+	}
+	ci.Mappings = mp
+	if mp != nil && len(mp.Path) > 0 {
+		// Mapped path parameters follow the route's own in the template
+		// index space; a mapping wins over a route parameter of its name.
+		params = slices.Clone(params)
+		for _, p := range mp.Path {
+			params = append(params, p.Name)
+		}
 	}
 
 	raw := gwconfig.SubstituteStageVariables(in.URI, st.StageVariables)
@@ -141,6 +168,12 @@ func splitTemplate(s string, params []string) ([]part, error) {
 // they appeared in the request (still escaped), so an encoded slash stays
 // encoded.
 func (ci *Integration) URL(m *Match, rawQuery string) (*url.URL, error) {
+	return ci.URLWith(m, rawQuery, nil)
+}
+
+// URLWith is URL with the values of the mapped path parameters (in
+// Mappings.Path order, already escaped) for the URI's placeholders.
+func (ci *Integration) URLWith(m *Match, rawQuery string, mapped []string) (*url.URL, error) {
 	q := ci.query
 	switch {
 	case q == "":
@@ -150,14 +183,14 @@ func (ci *Integration) URL(m *Match, rawQuery string) (*url.URL, error) {
 	}
 	if ci.whole == nil {
 		// Opaque carries the already escaped path verbatim to the wire.
-		p := expand(ci.path, m)
+		p := expand(ci.path, m, mapped)
 		// An opaque "//x" would be read as an authority; "x" as relative.
 		if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
 			p = "/" + strings.TrimLeft(p, "/")
 		}
 		return &url.URL{Scheme: ci.scheme, Host: ci.host, Opaque: p, RawQuery: q}, nil
 	}
-	u, err := url.Parse(expand(ci.whole, m))
+	u, err := url.Parse(expand(ci.whole, m, mapped))
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +203,7 @@ func (ci *Integration) URL(m *Match, rawQuery string) (*url.URL, error) {
 	return u, nil
 }
 
-func expand(parts []part, m *Match) string {
+func expand(parts []part, m *Match, mapped []string) string {
 	if len(parts) == 1 && parts[0].param < 0 {
 		return parts[0].lit
 	}
@@ -180,6 +213,8 @@ func expand(parts []part, m *Match) string {
 			n += len(p.lit)
 		} else if p.param < m.n {
 			n += len(m.vals[p.param].raw)
+		} else if i := p.param - m.n; i < len(mapped) {
+			n += len(mapped[i])
 		}
 	}
 	var b strings.Builder
@@ -189,6 +224,8 @@ func expand(parts []part, m *Match) string {
 			b.WriteString(p.lit)
 		} else if p.param < m.n {
 			b.WriteString(m.vals[p.param].raw)
+		} else if i := p.param - m.n; i < len(mapped) {
+			b.WriteString(mapped[i])
 		}
 	}
 	return b.String()

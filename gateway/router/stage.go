@@ -2,6 +2,7 @@ package router
 
 import (
 	"fmt"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -24,6 +25,10 @@ type Stage struct {
 	Routes []*Route
 	// Errors are the routes that failed to compile and are disabled.
 	Errors []*RouteError
+	// Private is true for a PRIVATE endpoint: only AllowedSources may call
+	// it (EDGE and REGIONAL are public).
+	Private        bool
+	AllowedSources []netip.Prefix
 
 	tries        [numMethods]*node
 	defaultRoute *Route
@@ -44,6 +49,8 @@ type Route struct {
 	// settings, metric handles), so the hot path needs no lookup by label.
 	// It is set before the stage is published and never changed after.
 	Ext any
+	// Validation is the compiled request validator; nil validates nothing.
+	Validation *Validation
 
 	params []string // parameter names, in path order
 	greedy bool     // the last parameter is greedy
@@ -122,6 +129,7 @@ func CompileStage(cfg *gwconfig.Stage) (*Stage, error) {
 		return nil, err
 	}
 	st := &Stage{Key: c.Key(), Config: &c}
+	st.Private, st.AllowedSources = compileEndpoint(&c)
 	seen := make(map[string]string) // trie signature → route key
 	for i := range c.Routes {
 		rc := &c.Routes[i]
@@ -200,6 +208,9 @@ func compileRoute(st *gwconfig.Stage, rc *gwconfig.Route) (*Route, string, error
 	}
 	rt.Integration, err = compileIntegration(st, &rc.Integration, rt.params)
 	if err != nil {
+		return nil, "", err
+	}
+	if rt.Validation, err = compileValidation(rc); err != nil {
 		return nil, "", err
 	}
 	return rt, sig.String(), nil

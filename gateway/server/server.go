@@ -25,6 +25,7 @@ import (
 	"github.com/turnpike/turnpike/gateway/pipeline"
 	"github.com/turnpike/turnpike/gateway/router"
 	"github.com/turnpike/turnpike/gateway/stage/integration"
+	"github.com/turnpike/turnpike/gateway/targets"
 )
 
 // Config configures a Gateway. Zero fields take the documented defaults.
@@ -99,6 +100,7 @@ type Gateway struct {
 	start  time.Time
 
 	router   atomic.Pointer[router.Router]
+	targets  *targets.Manager
 	ready    atomic.Bool
 	draining atomic.Bool
 	running  atomic.Bool
@@ -143,6 +145,7 @@ func New(cfg Config, bus fleet.Bus, logger *slog.Logger) (*Gateway, error) {
 	g.addr.Store(&cfg.ListenAddr)
 	g.states.New = func() any { return new(requestState) }
 	g.router.Store(router.New(cfg.BaseDomain, nil))
+	g.targets = targets.NewManager(nil, g.logger)
 	g.pipeline = g.buildPipeline()
 	g.ops = g.opsHandler()
 	return g, nil
@@ -186,6 +189,7 @@ func (g *Gateway) Run(ctx context.Context) error {
 		}
 	})
 	wg.Wait()
+	g.targets.Close()
 
 	// ctx has ended; leaving must still reach the bus.
 	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)

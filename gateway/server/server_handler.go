@@ -9,10 +9,12 @@ import (
 	"time"
 
 	"github.com/turnpike/turnpike/gateway/pipeline"
+	"github.com/turnpike/turnpike/gateway/stage/access"
 	"github.com/turnpike/turnpike/gateway/stage/integration"
 	"github.com/turnpike/turnpike/gateway/stage/recovery"
 	"github.com/turnpike/turnpike/gateway/stage/requestid"
 	"github.com/turnpike/turnpike/gateway/stage/resolve"
+	"github.com/turnpike/turnpike/gateway/stage/validate"
 )
 
 // buildPipeline is the order of the stages, top to bottom.
@@ -27,7 +29,9 @@ func (g *Gateway) buildPipeline() pipeline.Handler {
 		recovery.New(g.logger),
 		requestid.New(),
 		resolve.New(g.router.Load),
-		integration.New(g.cfg.Transport, g.logger),
+		access.New(),
+		validate.New(),
+		integration.New(g.cfg.Transport, g.logger, integration.WithTargets(g.targets)),
 	)
 }
 
@@ -123,6 +127,10 @@ func (g *Gateway) writeError(rec *recorder, err error) {
 	if status == pipeline.StatusClientClosed {
 		// Nobody is listening; record the status for the log only.
 		rec.status = status
+		return
+	}
+	if he != nil && he.Body != nil {
+		writeJSON(rec, status, he.Body)
 		return
 	}
 	writeJSON(rec, status, errorBody(status))

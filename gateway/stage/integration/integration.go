@@ -40,26 +40,46 @@ func NewTransport() *http.Transport {
 	}
 }
 
+// Option configures the integration stage.
+type Option func(*integrator)
+
+// WithTargets sends VPC_LINK integrations to the healthy targets of their
+// target group (without it they answer 503).
+func WithTargets(t TargetPicker) Option { return func(in *integrator) { in.targets = t } }
+
+// TargetPicker picks a healthy target of a target group; targets.Manager
+// implements it.
+type TargetPicker interface {
+	Pick(groupID string) (addr string, release func(), err error)
+}
+
 // New returns the integration stage. It is terminal: it never calls next.
-// transport carries HTTP_PROXY calls (NewTransport when nil).
-func New(transport http.RoundTripper, logger *slog.Logger) pipeline.Stage {
+// transport carries HTTP_PROXY calls (NewTransport when nil); integrations
+// that skip TLS verification use a clone of it when it is an
+// *http.Transport.
+func New(transport http.RoundTripper, logger *slog.Logger, opts ...Option) pipeline.Stage {
 	if transport == nil {
 		transport = NewTransport()
 	}
 	logger = logger.With("stage", "integration")
 	in := &integrator{}
+	for _, o := range opts {
+		o(in)
+	}
 	in.proxy = &httputil.ReverseProxy{
-		Rewrite:      rewrite,
-		Transport:    transport,
-		BufferPool:   bufferPool{},
-		ErrorHandler: recordError,
-		ErrorLog:     slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		Rewrite:        rewrite,
+		Transport:      newTLSSwitch(transport),
+		BufferPool:     bufferPool{},
+		ErrorHandler:   recordError,
+		ModifyResponse: mapResponse,
+		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	return func(pipeline.Handler) pipeline.Handler { return in }
 }
 
 type integrator struct {
-	proxy *httputil.ReverseProxy
+	proxy   *httputil.ReverseProxy
+	targets TargetPicker
 }
 
 var _ pipeline.Handler = (*integrator)(nil)
@@ -74,7 +94,7 @@ func (in *integrator) ServeHTTP(w http.ResponseWriter, r *http.Request) error {
 	case gwconfig.IntegrationMock:
 		serveMock(w, ci)
 		return nil
-	case gwconfig.IntegrationHTTPProxy:
+	case gwconfig.IntegrationHTTPProxy, gwconfig.IntegrationHTTP:
 		return in.serveProxy(w, r, ex, ci)
 	}
 	return pipeline.Errorf(http.StatusInternalServerError, pipeline.CodeInternal, "unsupported integration type %q", ci.Type)
@@ -103,6 +123,11 @@ type call struct {
 	url    *url.URL
 	method string
 	err    error
+	// Parameter mappings (rest.go): headers to set on the upstream request
+	// and the response mappings to apply.
+	headers  []mappedHeader
+	response []router.Mapping
+	insecure bool
 }
 
 type callKey struct{}
@@ -120,14 +145,33 @@ func callFrom(ctx context.Context) *call {
 }
 
 func (in *integrator) serveProxy(w http.ResponseWriter, r *http.Request, ex *pipeline.Exchange, ci *router.Integration) error {
-	u, err := ci.URL(&ex.Match, r.URL.RawQuery)
+	var (
+		u       *url.URL
+		err     error
+		headers []mappedHeader
+	)
+	if ci.Mappings == nil {
+		u, err = ci.URL(&ex.Match, r.URL.RawQuery)
+	} else {
+		u, headers, err = mappedURL(r, ex, ci)
+	}
 	if err != nil {
 		return &pipeline.HandlerError{Status: http.StatusInternalServerError, Code: pipeline.CodeInternal, Err: err}
+	}
+	if ci.TargetGroupID != "" {
+		release, err := in.pickTarget(u, ci.TargetGroupID)
+		if err != nil {
+			return err
+		}
+		defer release()
 	}
 	parent := r.Context()
 	ctx, cancel := context.WithTimeout(parent, ci.Timeout)
 	defer cancel()
-	c := &call{Context: ctx, url: u, method: ci.Method}
+	c := &call{Context: ctx, url: u, method: ci.Method, headers: headers, insecure: ci.InsecureTLS}
+	if ci.Mappings != nil {
+		c.response = ci.Mappings.Response
+	}
 
 	start := time.Now()
 	in.proxy.ServeHTTP(w, r.WithContext(c))
@@ -158,6 +202,9 @@ func rewrite(pr *httputil.ProxyRequest) {
 		pr.Out.Header["X-Forwarded-For"] = prior
 	}
 	pr.SetXForwarded()
+	for _, h := range c.headers {
+		pr.Out.Header[h.name] = []string{h.value}
+	}
 }
 
 // recordError keeps the upstream error for serveProxy, which turns it into a
