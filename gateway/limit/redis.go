@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/turnpike/turnpike/gateway/fleet"
 	"github.com/turnpike/turnpike/gateway/gwconfig"
 )
 
@@ -122,8 +123,13 @@ type Redis struct {
 var _ LimiterStore = (*Redis)(nil)
 
 // NewRedis returns a limiter over client; prefix is the fleet's Redis
-// prefix (see fleet.NewRedis). The caller owns client.
+// prefix (see fleet.NewRedis; "" for its default). The caller owns client;
+// give it short timeouts and no retries, so an unreachable Redis fails a
+// request fast and the stage's fail mode applies.
 func NewRedis(client redis.UniversalClient, prefix string, opts ...RedisOption) *Redis {
+	if prefix == "" {
+		prefix = fleet.DefaultRedisPrefix
+	}
 	r := &Redis{client: client, prefix: prefix, backoff: time.Second}
 	for _, o := range opts {
 		o(r)
@@ -275,4 +281,16 @@ func (r *Redis) ExtendQuota(ctx context.Context, tenantID, planID, keyID string,
 		return fmt.Errorf("limit: extending quota of key %s: %w", keyID, err)
 	}
 	return nil
+}
+
+// New returns the limiter of a platform process: over Redis when client is
+// not nil (a fleet; prefix is the fleet bus's, "" for the default), else an
+// in-process Local (the embedded default). The backend gives the same value
+// to its gateway (server.Config.Limiter) and to the usage plan service (as
+// its UsageStore), so both see the same counters.
+func New(client *redis.Client, prefix string) LimiterStore {
+	if client == nil {
+		return NewLocal()
+	}
+	return NewRedis(client, prefix)
 }

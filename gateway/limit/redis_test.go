@@ -23,7 +23,7 @@ const startRedis = `redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --
 // redisClient connects to the test Redis at REDIS_URL or 127.0.0.1:6379,
 // failing (not skipping) when it is unreachable, and deletes prefix's keys
 // at the end.
-func redisClient(t *testing.T, prefix string) *redis.Client {
+func redisClient(t testing.TB, prefix string) *redis.Client {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("integration test: skipped under -short")
@@ -52,7 +52,7 @@ func redisClient(t *testing.T, prefix string) *redis.Client {
 	return c
 }
 
-func randomPrefix(t *testing.T) string {
+func randomPrefix(t testing.TB) string {
 	b := make([]byte, 6)
 	_, err := rand.Read(b)
 	require.NoError(t, err)

@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/turnpike/turnpike/gateway/fleet"
+	"github.com/turnpike/turnpike/gateway/limit"
 	"github.com/turnpike/turnpike/gateway/pipeline"
 	"github.com/turnpike/turnpike/gateway/router"
 	"github.com/turnpike/turnpike/gateway/stage/integration"
@@ -58,6 +59,14 @@ type Config struct {
 	// Transport carries HTTP_PROXY integration calls (default: a pooling
 	// transport from integration.NewTransport).
 	Transport http.RoundTripper
+	// Limiter enforces throttles and quotas (default: an in-process
+	// limit.Local). A fleet passes a limit.Redis, so every gateway shares
+	// the counters.
+	Limiter limit.Limiter
+	// Keys is the in-memory index of API keys, usage plans and tenant
+	// limits (default: limit.NewKeys over the bus). The gateway keeps it
+	// current while it runs and is not ready before its first load.
+	Keys *limit.Keys
 }
 
 func (c *Config) setDefaults() error {
@@ -132,6 +141,12 @@ func New(cfg Config, bus fleet.Bus, logger *slog.Logger) (*Gateway, error) {
 	if cfg.Transport == nil {
 		cfg.Transport = integration.NewTransport()
 	}
+	if cfg.Limiter == nil {
+		cfg.Limiter = limit.NewLocal()
+	}
+	if cfg.Keys == nil {
+		cfg.Keys = limit.NewKeys(bus, logger)
+	}
 	g := &Gateway{
 		cfg:      cfg,
 		bus:      bus,
@@ -164,7 +179,9 @@ func (g *Gateway) Registry() *prometheus.Registry { return g.metrics.registry }
 
 // Ready reports whether the first full load from the bus has succeeded and
 // the gateway is not shutting down.
-func (g *Gateway) Ready() bool { return g.ready.Load() && !g.draining.Load() }
+func (g *Gateway) Ready() bool {
+	return g.ready.Load() && g.cfg.Keys.Loaded() && !g.draining.Load()
+}
 
 // Router returns the router currently served. It must not be modified.
 func (g *Gateway) Router() *router.Router { return g.router.Load() }
@@ -181,6 +198,7 @@ func (g *Gateway) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	loaded := make(chan struct{})
 	wg.Go(func() { g.watch(ctx, loaded) })
+	wg.Go(func() { g.cfg.Keys.Run(ctx, g.cfg.ResyncInterval) })
 	wg.Go(func() {
 		select {
 		case <-loaded:

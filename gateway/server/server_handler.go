@@ -11,6 +11,7 @@ import (
 	"github.com/turnpike/turnpike/gateway/pipeline"
 	"github.com/turnpike/turnpike/gateway/stage/access"
 	"github.com/turnpike/turnpike/gateway/stage/integration"
+	"github.com/turnpike/turnpike/gateway/stage/limits"
 	"github.com/turnpike/turnpike/gateway/stage/recovery"
 	"github.com/turnpike/turnpike/gateway/stage/requestid"
 	"github.com/turnpike/turnpike/gateway/stage/resolve"
@@ -30,6 +31,7 @@ func (g *Gateway) buildPipeline() pipeline.Handler {
 		requestid.New(),
 		resolve.New(g.router.Load),
 		access.New(),
+		limits.New(limits.Deps{Keys: g.cfg.Keys, Limiter: g.cfg.Limiter, Logger: g.logger, Registerer: g.metrics.registry}),
 		validate.New(),
 		integration.New(g.cfg.Transport, g.logger, integration.WithTargets(g.targets)),
 	)

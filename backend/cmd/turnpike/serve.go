@@ -16,6 +16,7 @@ import (
 	"github.com/turnpike/turnpike/backend/iam/iamauth"
 	"github.com/turnpike/turnpike/backend/iam/iamimpl"
 	"github.com/turnpike/turnpike/backend/temporaldev"
+	"github.com/turnpike/turnpike/gateway/limit"
 	"github.com/turnpike/turnpike/gateway/server"
 	"github.com/turnpike/turnpike/web"
 	"github.com/turnpike/turnpike/workflows/deploy"
@@ -92,8 +93,12 @@ func serve(ctx context.Context) error {
 			}
 		}()
 	}
+	// One limiter for the embedded gateway and the usage plan API, so both
+	// see the same counters: Redis in a fleet, in-process otherwise.
+	limiter := limit.New(b.redis, cfg.RedisPrefix)
 	if cfg.GatewayAddr != "" {
-		gw, err := server.New(server.Config{ListenAddr: cfg.GatewayAddr, BaseDomain: cfg.BaseDomain, GatewayID: "embedded", AccessLog: true}, b.bus, log.With("component", "gateway"))
+		gw, err := server.New(server.Config{ListenAddr: cfg.GatewayAddr, BaseDomain: cfg.BaseDomain, GatewayID: "embedded", AccessLog: true,
+			Limiter: limiter}, b.bus, log.With("component", "gateway"))
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 // Command gateway runs one Turnpike data-plane gateway of a fleet. It reads
-// deployed stages from Redis, where the control plane publishes them, and
-// reports its heartbeats there.
+// deployed stages, API keys and usage plans from Redis, where the control
+// plane publishes them, reports its heartbeats there, and shares its
+// throttle and quota counters there (one Lua script call per request).
 //
 // Configuration comes from flags, each defaulting to an environment
 // variable:
@@ -33,6 +34,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/turnpike/turnpike/gateway/fleet"
+	"github.com/turnpike/turnpike/gateway/limit"
 	"github.com/turnpike/turnpike/gateway/server"
 )
 
@@ -103,11 +105,22 @@ func run(args []string) error {
 		logger.Warn("redis is not reachable yet; retrying", "error", err)
 	}
 
+	// The limiter has its own client with short timeouts and no retries:
+	// when Redis is unreachable a request fails over to the stage's
+	// limitsFailMode within ~250ms, then the limiter backs off for a second.
+	lopts := *ropts
+	lopts.DialTimeout, lopts.ReadTimeout, lopts.WriteTimeout = 250*time.Millisecond, 250*time.Millisecond, 250*time.Millisecond
+	lopts.MaxRetries = -1
+	lopts.PoolSize = max(lopts.PoolSize, 64)
+	limClient := redis.NewClient(&lopts)
+	defer limClient.Close()
+
 	gw, err := server.New(server.Config{
 		ListenAddr: *addr,
 		BaseDomain: *baseDomain,
 		GatewayID:  *id,
 		AccessLog:  *accessLog,
+		Limiter:    limit.NewRedis(limClient, *redisPrefix),
 	}, bus, logger)
 	if err != nil {
 		return err
