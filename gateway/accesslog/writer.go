@@ -201,6 +201,8 @@ func (b *buffered) close() error {
 // stream sends lines to a Redis stream off the request path: lines queue
 // in a channel, and one goroutine XADDs them in pipelined batches.
 type stream struct {
+	mu      sync.RWMutex // Write holds it shared; close exclusively
+	closed  bool
 	cfg     SinkConfig
 	ch      chan streamEntry
 	dropped *atomic.Int64
@@ -223,6 +225,12 @@ func newStream(cfg SinkConfig, dropped *atomic.Int64) *stream {
 func (s *stream) Write(r *Record, line []byte) {
 	// The stream entry holds the line without its newline.
 	e := streamEntry{tenant: r.TenantID, api: r.APIID, stage: r.Stage, line: string(line[:len(line)-1])}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		s.dropped.Add(1)
+		return
+	}
 	select {
 	case s.ch <- e:
 	default:
@@ -276,7 +284,10 @@ func (s *stream) send(batch []streamEntry) []streamEntry {
 }
 
 func (s *stream) close() error {
+	s.mu.Lock()
+	s.closed = true
 	close(s.ch)
+	s.mu.Unlock()
 	<-s.done
 	return nil
 }

@@ -21,6 +21,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/turnpike/turnpike/gateway/accesslog"
+	"github.com/turnpike/turnpike/gateway/cache"
 	"github.com/turnpike/turnpike/gateway/fleet"
 	"github.com/turnpike/turnpike/gateway/limit"
 	"github.com/turnpike/turnpike/gateway/pipeline"
@@ -59,6 +61,13 @@ type Config struct {
 	// Transport carries HTTP_PROXY integration calls (default: a pooling
 	// transport from integration.NewTransport).
 	Transport http.RoundTripper
+	// Cache stores the stage caches' entries (default: an in-process
+	// cache.Memory). A fleet passes a cache.Redis, so every gateway answers
+	// from the same entries.
+	Cache cache.Store
+	// AccessLogs are the destinations of stage access logs (default:
+	// stdout only). The gateway flushes them when Run returns.
+	AccessLogs *accesslog.Sinks
 	// Limiter enforces throttles and quotas (default: an in-process
 	// limit.Local). A fleet passes a limit.Redis, so every gateway shares
 	// the counters.
@@ -141,6 +150,12 @@ func New(cfg Config, bus fleet.Bus, logger *slog.Logger) (*Gateway, error) {
 	if cfg.Transport == nil {
 		cfg.Transport = integration.NewTransport()
 	}
+	if cfg.Cache == nil {
+		cfg.Cache = cache.NewMemory(nil)
+	}
+	if cfg.AccessLogs == nil {
+		cfg.AccessLogs = accesslog.NewSinks(accesslog.SinkConfig{Logger: logger})
+	}
 	if cfg.Limiter == nil {
 		cfg.Limiter = limit.NewLocal()
 	}
@@ -207,6 +222,7 @@ func (g *Gateway) Run(ctx context.Context) error {
 		}
 	})
 	wg.Wait()
+	g.flushAccessLogs()
 	g.targets.Close()
 
 	// ctx has ended; leaving must still reach the bus.

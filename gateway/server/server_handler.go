@@ -10,6 +10,7 @@ import (
 
 	"github.com/turnpike/turnpike/gateway/pipeline"
 	"github.com/turnpike/turnpike/gateway/stage/access"
+	stagecache "github.com/turnpike/turnpike/gateway/stage/cache"
 	"github.com/turnpike/turnpike/gateway/stage/integration"
 	"github.com/turnpike/turnpike/gateway/stage/limits"
 	"github.com/turnpike/turnpike/gateway/stage/recovery"
@@ -33,6 +34,7 @@ func (g *Gateway) buildPipeline() pipeline.Handler {
 		access.New(),
 		limits.New(limits.Deps{Keys: g.cfg.Keys, Limiter: g.cfg.Limiter, Logger: g.logger, Registerer: g.metrics.registry}),
 		validate.New(),
+		stagecache.New(g.cfg.Cache, cacheRoute, g.logger),
 		integration.New(g.cfg.Transport, g.logger, integration.WithTargets(g.targets)),
 	)
 }

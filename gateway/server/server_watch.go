@@ -106,6 +106,7 @@ func (g *Gateway) reload(ctx context.Context) error {
 			g.logger.Warn("route disabled", "stage", key, "revision", c.Revision,
 				"routeId", re.RouteID, "routeKey", re.RouteKey, "error", re.Err)
 		}
+		g.compileExt(st)
 		next[key] = st
 		changed = true
 	}
