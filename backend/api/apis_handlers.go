@@ -163,7 +163,10 @@ func (m *APIsModule) Routes(r *Router) {
 		"Deploy the API's routes to a stage (202); with ?wait=true answer 200 once it is DEPLOYED or FAILED (at most 90 s)",
 		m.createDeployment,
 		&RouteDoc{Request: apis.CreateDeploymentCommand{StageName: "prod", Description: "Add pets routes"},
-			Response: exampleDeploymentView, StatusCode: http.StatusAccepted})
+			Response: exampleDeploymentView, StatusCode: http.StatusAccepted,
+			// The deploy workflow reads the deployment row: it must be
+			// committed before the workflow starts, and ?wait outlasts it.
+			NoTx: true})
 	r.Handle(get, "/apis/:apiId/deployments/:deploymentId", ActionGetDeployment, resourceDeployment, "Get a deployment",
 		m.getDeployment, &RouteDoc{Response: exampleDeploymentView})
 	r.Handle(get, "/apis/:apiId/deployments/:deploymentId/events", ActionGetDeployment, resourceDeployment,

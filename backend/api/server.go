@@ -17,6 +17,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/turnpike/turnpike/backend/apierr"
+	"github.com/turnpike/turnpike/backend/audit"
 	"github.com/turnpike/turnpike/backend/reqctx"
 )
 
@@ -51,6 +52,12 @@ type Config struct {
 	// TrustedProxies are the addresses or CIDRs whose X-Forwarded-For is
 	// believed; nil trusts none.
 	TrustedProxies []string
+	// Tx runs each mutating request's handler in a database transaction
+	// carried by its context (*db.DB implements it); nil runs without.
+	Tx TxRunner
+	// Audit receives one entry per mutating call and per denied call
+	// (audit_hook.go); nil records nothing.
+	Audit audit.Log
 }
 
 // Server is the management HTTP server.
@@ -109,6 +116,9 @@ type RouteInfo struct {
 	Mutating bool
 	// Doc carries optional OpenAPI hints (request/response examples).
 	Doc *RouteDoc
+	// NoTx keeps a mutating route out of the per-request transaction (set
+	// with RouteDoc.NoTx); its audit entry is written after the handler.
+	NoTx bool
 }
 
 // RouteDoc holds OpenAPI hints for a route: example values of the request
@@ -117,6 +127,10 @@ type RouteDoc struct {
 	Request    any
 	Response   any
 	StatusCode int
+	// NoTx runs a mutating handler outside the request transaction: for
+	// handlers that wait for other processes to see their change (a deploy
+	// with ?wait=true) or that must commit before starting work elsewhere.
+	NoTx bool
 }
 
 // HandlerFunc is a handler that returns its error instead of writing it.
@@ -136,27 +150,29 @@ type Router struct {
 func (r *Router) Handle(method, path, action, resource, summary string, h HandlerFunc, doc ...*RouteDoc) {
 	info := RouteInfo{Method: method, Path: "/v1" + path, Action: action, Resource: resource, Summary: summary,
 		Mutating: method != http.MethodGet && method != http.MethodHead}
-	if len(doc) > 0 {
+	if len(doc) > 0 && doc[0] != nil {
 		info.Doc = doc[0]
+		info.NoTx = doc[0].NoTx
 	}
 	r.routes = append(r.routes, info)
 	s := r.server
 	r.group.Handle(method, path, func(c *gin.Context) {
+		rec := s.beginAudit(c, info)
 		p, err := s.cfg.Authn.Authenticate(c)
 		if err != nil {
-			s.writeError(c, err)
+			s.refuse(c, rec, err)
 			return
 		}
 		p.SourceIP = c.ClientIP()
+		rec.setPrincipal(p)
 		ctx := reqctx.WithPrincipal(c.Request.Context(), p)
 		c.Request = c.Request.WithContext(ctx)
-		if err := s.cfg.Authz.Authorize(ctx, p, action, expandResource(resource, c)); err != nil {
-			s.writeError(c, err)
+		rec.entry.Resource = expandResource(resource, c)
+		if err := s.cfg.Authz.Authorize(ctx, p, action, rec.entry.Resource); err != nil {
+			s.refuse(c, rec, err)
 			return
 		}
-		if err := h(c); err != nil {
-			s.writeError(c, err)
-		}
+		s.run(c, rec, info, h)
 	})
 }
 
@@ -164,15 +180,14 @@ func (r *Router) Handle(method, path, action, resource, summary string, h Handle
 func (r *Router) Public(method, path, summary string, h HandlerFunc, doc ...*RouteDoc) {
 	info := RouteInfo{Method: method, Path: "/v1" + path, Summary: summary, Public: true,
 		Mutating: method != http.MethodGet && method != http.MethodHead}
-	if len(doc) > 0 {
+	if len(doc) > 0 && doc[0] != nil {
 		info.Doc = doc[0]
+		info.NoTx = doc[0].NoTx
 	}
 	r.routes = append(r.routes, info)
 	s := r.server
 	r.group.Handle(method, path, func(c *gin.Context) {
-		if err := h(c); err != nil {
-			s.writeError(c, err)
-		}
+		s.run(c, s.beginAudit(c, info), info, h)
 	})
 }
 

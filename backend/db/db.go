@@ -159,8 +159,3 @@ func (d *DB) Version(ctx context.Context) (int64, error) {
 	}
 	return p.GetDBVersion(ctx)
 }
-
-// WithTx runs fn in a transaction, committed when fn returns nil.
-func WithTx(ctx context.Context, g *gorm.DB, fn func(tx *gorm.DB) error) error {
-	return g.WithContext(ctx).Transaction(fn)
-}

@@ -84,7 +84,8 @@ func (s *sqlStore) inTx(ctx context.Context, fn func(tx store) error) error {
 	return db.WithTx(ctx, s.db, func(tx *gorm.DB) error { return fn(&sqlStore{db: tx}) })
 }
 
-func (s *sqlStore) q(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
+// q is the store's handle: the transaction ctx carries, if any.
+func (s *sqlStore) q(ctx context.Context) *gorm.DB { return db.Conn(ctx, s.db) }
 
 // first loads one row into dst, translating "no row" into notFound.
 func first(q *gorm.DB, dst any, notFound error) error {
@@ -498,7 +499,9 @@ func (s *sqlStore) activeSnapshot(ctx context.Context, tenantID, apiID, stageNam
 // tenant.
 func (s *sqlStore) activeSnapshots(ctx context.Context) ([]*gwconfig.Stage, error) {
 	var stages []stageRow
-	if err := s.q(ctx).Where("deployment_id IS NOT NULL").Order("api_id, stage_name").Find(&stages).Error; err != nil {
+	// A suspended tenant's stages stay off the fleet until it is resumed.
+	if err := s.q(ctx).Where("deployment_id IS NOT NULL AND tenant_id IN (?)", activeTenants(s.q(ctx))).
+		Order("api_id, stage_name").Find(&stages).Error; err != nil {
 		return nil, err
 	}
 	out := make([]*gwconfig.Stage, 0, len(stages))
@@ -518,10 +521,16 @@ func (s *sqlStore) activeSnapshots(ctx context.Context) ([]*gwconfig.Stage, erro
 	return out, nil
 }
 
-// stageKeys returns the fleet key of every stage of every tenant.
+// activeTenants is a subquery of the ids of ACTIVE tenants.
+func activeTenants(q *gorm.DB) *gorm.DB {
+	return q.Table("tenants").Select("id").Where("status = ?", "ACTIVE")
+}
+
+// stageKeys returns the fleet key of every stage of every active tenant.
 func (s *sqlStore) stageKeys(ctx context.Context) (map[string]bool, error) {
 	var rows []stageRow
-	if err := s.q(ctx).Select("api_id, stage_name").Find(&rows).Error; err != nil {
+	if err := s.q(ctx).Select("api_id, stage_name").Where("tenant_id IN (?)", activeTenants(s.q(ctx))).
+		Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	keys := make(map[string]bool, len(rows))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/turnpike/turnpike/backend/api"
 	"github.com/turnpike/turnpike/backend/apis/apisimpl"
+	"github.com/turnpike/turnpike/backend/audit"
 	"github.com/turnpike/turnpike/backend/authz"
 	"github.com/turnpike/turnpike/backend/iam"
 	"github.com/turnpike/turnpike/backend/iam/iamauth"
@@ -124,12 +125,21 @@ func serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	tenantSvc := iamimpl.NewTenantService(b.db, iamSvc, b.bus, deployStore)
+	auditLog := audit.NewStore(b.db)
 	srv = api.New(api.Config{
 		Logger: log,
 		Authn:  iamauth.New(iamSvc),
-		Authz:  enforcer,
+		// Platform actions are for platform operators only, whatever a
+		// tenant's policies allow.
+		Authz: api.PlatformGuard{Next: enforcer, Admins: tenantSvc},
+		// Each mutating request commits with its audit entry.
+		Tx:    b.db,
+		Audit: auditLog,
 		Modules: []api.Module{
 			api.NewIAMModule(iamSvc),
+			api.NewTenantsModule(tenantSvc),
+			api.NewAuditModule(auditLog),
 			apisModule,
 			api.NewOpenAPIModule(func() []api.RouteInfo { return srv.Routes() }, api.OpenAPIInfo{}),
 		},

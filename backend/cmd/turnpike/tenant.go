@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -12,8 +11,8 @@ import (
 	"github.com/turnpike/turnpike/backend/iam/iamimpl"
 )
 
-// tenantCmd is the operator's way to add a tenant until the platform-admin
-// REST API exists.
+// tenantCmd adds a tenant from the command line (the REST equivalent is
+// POST /v1/tenants with a platform operator's credentials).
 func tenantCmd(ctx context.Context, args []string) error {
 	if len(args) == 0 || args[0] != "create" {
 		return fmt.Errorf("usage: turnpike tenant create --name NAME --admin-email EMAIL [--admin-password PW]")
@@ -34,32 +33,24 @@ func tenantCmd(ctx context.Context, args []string) error {
 	}
 	defer b.close()
 	svc := iamimpl.New(b.db, iamimpl.Config{Logger: b.log})
-	pw := *password
-	if pw == "" {
-		pw = rand.Text()
-	}
-	t, err := svc.CreateTenant(ctx, iam.CreateTenantCommand{Name: *name})
+	// Tenant, administrator and access key are created together, or not
+	// at all. There is no fleet here: a new tenant has no stages.
+	res, err := iamimpl.NewTenantService(b.db, svc, nil, nil).CreateTenantWithAdmin(ctx,
+		iam.CreateTenantWithAdminCommand{Name: *name, AdminEmail: *email, AdminPassword: *password})
 	if err != nil {
 		return fmt.Errorf("creating tenant: %w", err)
 	}
-	u, err := svc.CreateUser(ctx, iam.CreateUserCommand{TenantID: t.ID, Email: *email, Name: "Administrator", Password: pw, Roles: []string{iam.RoleTenantAdmin}})
-	if err != nil {
-		return fmt.Errorf("creating administrator: %w", err)
-	}
-	key, err := svc.CreateAccessKey(ctx, iam.CreateAccessKeyCommand{TenantID: t.ID, UserID: u.ID, Name: "bootstrap"})
-	if err != nil {
-		return fmt.Errorf("creating access key: %w", err)
+	admin := map[string]string{"userId": res.Admin.ID, "email": res.Admin.Email}
+	if res.Password != "" {
+		admin["password"] = res.Password
 	}
 	out := map[string]any{
-		"tenantId": t.ID,
-		"admin":    map[string]string{"userId": u.ID, "email": u.Email},
+		"tenantId": res.Tenant.ID,
+		"admin":    admin,
 		"accessKey": map[string]string{
-			"accessKeyId": key.ID,
-			"token":       key.Token,
+			"accessKeyId": res.AccessKey.ID,
+			"token":       res.AccessKey.Token,
 		},
-	}
-	if *password == "" {
-		out["admin"].(map[string]string)["password"] = pw
 	}
 	enc := json.NewEncoder(os.Stdout)
 	return enc.Encode(out)

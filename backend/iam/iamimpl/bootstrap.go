@@ -58,6 +58,10 @@ func (s *Service) Bootstrap(ctx context.Context, cfg iam.BootstrapConfig) (iam.B
 		if err := st.insertUser(ctx, u); err != nil {
 			return err
 		}
+		// The first tenant's administrator operates the platform.
+		if err := markPlatformAdmin(ctx, st, u.ID); err != nil {
+			return err
+		}
 		if cfg.BootstrapToken == "" {
 			return nil
 		}

@@ -41,6 +41,8 @@ type userRow struct {
 	Status       string
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// IsPlatformAdmin is set by tenant administration (tenant_store.go).
+	IsPlatformAdmin bool
 }
 
 func (userRow) TableName() string { return "users" }
@@ -83,7 +85,8 @@ type accessKeyRow struct {
 
 func (accessKeyRow) TableName() string { return "access_keys" }
 
-func (s *gormStore) db(ctx context.Context) *gorm.DB { return s.g.WithContext(ctx) }
+// db is the store's handle: the transaction ctx carries, if any.
+func (s *gormStore) db(ctx context.Context) *gorm.DB { return db.Conn(ctx, s.g) }
 
 func (s *gormStore) withTx(ctx context.Context, fn func(s store) error) error {
 	return db.WithTx(ctx, s.g, func(tx *gorm.DB) error { return fn(&gormStore{g: tx}) })

@@ -177,6 +177,10 @@ func (s *Service) Login(ctx context.Context, cmd iam.LoginCommand) (*iam.LoginRe
 		return nil, iam.ErrInvalidCredentials.Errorf("wrong password for user %s", u.ID)
 	}
 	t, err := s.activeTenantUser(ctx, u)
+	if errors.Is(err, iam.ErrTenantSuspended) {
+		// The password was right: say why, rather than "incorrect".
+		return nil, err
+	}
 	if err != nil {
 		return nil, iam.ErrInvalidCredentials.Errorf("login of user %s: %w", u.ID, err)
 	}
@@ -217,6 +221,9 @@ func (s *Service) activeTenantUser(ctx context.Context, u *iam.User) (*iam.Tenan
 	t, err := s.store.getTenant(ctx, u.TenantID)
 	if err != nil {
 		return nil, err
+	}
+	if t.Status == iam.TenantSuspended {
+		return nil, iam.ErrTenantSuspended.Errorf("tenant %s is suspended", t.ID)
 	}
 	if t.Status != iam.TenantActive {
 		return nil, fmt.Errorf("tenant %s is %s", t.ID, t.Status)
@@ -277,6 +284,9 @@ func (s *Service) AuthenticateSession(ctx context.Context, token string) (*iam.S
 		return nil, iam.ErrInvalidSession.Errorf("user of session %s: %w", ses.ID, err)
 	}
 	t, err := s.activeTenantUser(ctx, u)
+	if errors.Is(err, iam.ErrTenantSuspended) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, iam.ErrInvalidSession.Errorf("session %s: %w", ses.ID, err)
 	}
@@ -308,6 +318,9 @@ func (s *Service) AuthenticateAccessKey(ctx context.Context, token, sourceIP str
 		return nil, iam.ErrInvalidToken.Errorf("user of access key %s: %w", k.ID, err)
 	}
 	t, err := s.activeTenantUser(ctx, u)
+	if errors.Is(err, iam.ErrTenantSuspended) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, iam.ErrInvalidToken.Errorf("access key %s: %w", k.ID, err)
 	}

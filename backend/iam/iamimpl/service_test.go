@@ -124,8 +124,11 @@ func TestIntegrationServiceLogin(t *testing.T) {
 
 			require.NoError(t, d.Gorm.Exec("UPDATE users SET status = 'ACTIVE' WHERE id = ?", f.admin.ID).Error)
 			require.NoError(t, d.Gorm.Exec("UPDATE tenants SET status = 'SUSPENDED' WHERE id = ?", f.tenant.ID).Error)
+			// A suspended tenant is a clear 403, not an expired session.
 			_, err = f.svc.AuthenticateSession(ctx, res.SessionToken)
-			assert.ErrorIs(t, err, iam.ErrInvalidSession)
+			assert.ErrorIs(t, err, iam.ErrTenantSuspended)
+			_, err = f.svc.Login(ctx, iam.LoginCommand{Email: "admin@example.com", Password: testPassword})
+			assert.ErrorIs(t, err, iam.ErrTenantSuspended)
 		})
 	})
 }
