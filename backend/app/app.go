@@ -1,0 +1,85 @@
+// Package app assembles the management API server from its modules, the
+// way `turnpike serve` runs it, so that tests (the route-walking isolation
+// test) exercise exactly the routes production serves.
+package app
+
+import (
+	"io/fs"
+	"log/slog"
+	"time"
+
+	"github.com/turnpike/turnpike/backend/api"
+	"github.com/turnpike/turnpike/backend/apis"
+	"github.com/turnpike/turnpike/backend/apis/apisimpl"
+	"github.com/turnpike/turnpike/backend/authz"
+	"github.com/turnpike/turnpike/backend/db"
+	"github.com/turnpike/turnpike/backend/iam/iamauth"
+	"github.com/turnpike/turnpike/backend/iam/iamimpl"
+	"github.com/turnpike/turnpike/gateway/fleet"
+)
+
+// Config is what the server needs from its environment.
+type Config struct {
+	DB      *db.DB
+	Bus     fleet.Bus
+	Starter apis.Starter
+	Logger  *slog.Logger
+	// IAM tunes the identity service (session TTL, password parameters).
+	IAM          iamimpl.Config
+	BaseDomain   string
+	GatewayURL   string
+	FleetTimeout time.Duration
+	// Console is the built console; nil serves a how-to-build page.
+	Console        fs.FS
+	ConsoleBuilt   bool
+	TrustedProxies []string
+}
+
+// App is the assembled server with the services behind it.
+type App struct {
+	Server     *api.Server
+	IAM        *iamimpl.Service
+	Directory  *iamimpl.Directory
+	Authorizer *authz.Authorizer
+	APIs       *apisimpl.Service
+}
+
+// New builds the services and the server with every module.
+func New(cfg Config) (*App, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	iamCfg := cfg.IAM
+	if iamCfg.Logger == nil {
+		iamCfg.Logger = log
+	}
+	a := &App{IAM: iamimpl.New(cfg.DB, iamCfg), Directory: iamimpl.NewDirectory(cfg.DB, iamCfg)}
+	a.Authorizer = authz.NewAuthorizer(a.Directory)
+	a.APIs = apisimpl.ProvideService(apisimpl.Deps{
+		DB: cfg.DB, Bus: cfg.Bus, Starter: cfg.Starter, Logger: log, FleetTimeout: cfg.FleetTimeout,
+	})
+	apisModule, err := api.NewAPIsModule(api.APIsConfig{
+		Service: a.APIs, Gateways: cfg.Bus, Logger: log, BaseDomain: cfg.BaseDomain, GatewayURL: cfg.GatewayURL,
+	})
+	if err != nil {
+		return nil, err
+	}
+	var srv *api.Server
+	srv = api.New(api.Config{
+		Logger: log,
+		Authn:  iamauth.New(a.IAM),
+		Authz:  a.Authorizer,
+		Modules: []api.Module{
+			api.NewIAMModule(a.IAM),
+			api.NewIAMAdminModule(api.IAMAdminConfig{Service: a.IAM, Directory: a.Directory, Authorizer: a.Authorizer}),
+			apisModule,
+			api.NewOpenAPIModule(func() []api.RouteInfo { return srv.Routes() }, api.OpenAPIInfo{}),
+		},
+		Console:        cfg.Console,
+		ConsoleBuilt:   cfg.ConsoleBuilt,
+		TrustedProxies: cfg.TrustedProxies,
+	})
+	a.Server = srv
+	return a, nil
+}
