@@ -1,0 +1,386 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/turnpike/turnpike/gateway/fleet"
+	"github.com/turnpike/turnpike/gateway/gwconfig"
+	"github.com/turnpike/turnpike/gateway/limit"
+)
+
+// limitsFleet is what TestLimits publishes and drives.
+type limitsFleet struct {
+	p     *platform
+	admin *client
+	hc    *http.Client
+	apiID string
+	// rest is true when keys and plans go through /v1/apikeys and
+	// /v1/usageplans; false when the test publishes them on the fleet bus
+	// itself (the REST endpoints are not served yet).
+	rest bool
+	bus  fleet.FleetBus
+}
+
+// envValue reads NAME=value from the platform's environment.
+func (p *platform) envValue(name string) string {
+	for _, kv := range p.env {
+		if v, ok := strings.CutPrefix(kv, name+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// TestLimits proves the fleet-exact limits: three gateways share one
+// Redis; a key's throttle admits rate × time + burst across them, its
+// quota admits exactly N, and a disabled key is refused everywhere within
+// seconds.
+func TestLimits(t *testing.T) {
+	p := startPlatform(t)
+	addr := freeAddr(t)
+	startProc(t, "gateway-3", gatewayBin, append(p.env, "GATEWAY_ADDR="+addr, "GATEWAY_ID=gateway-3"))
+	waitHTTP(t, "http://"+addr+"/readyz", 200, 30*time.Second)
+	p.gateways = append(p.gateways, addr)
+	require.Len(t, p.gateways, 3)
+
+	rc := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
+	t.Cleanup(func() { _ = rc.Close() })
+	f := &limitsFleet{
+		p: p, admin: newClient(p.apiURL, p.token),
+		hc:  &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 128}},
+		bus: fleet.NewRedis(rc, p.envValue("TURNPIKE_REDIS_PREFIX")).(fleet.FleetBus),
+	}
+	f.publishAPI(t)
+	f.rest = f.admin.do(t, "GET", "/v1/usageplans", nil, nil) == 200
+	t.Logf("keys and plans through the REST API: %v", f.rest)
+
+	t.Run("throttle: five times the rate for 10s admits rate × time + burst", func(t *testing.T) {
+		const rate, burst = 50, 10
+		keyValue, _ := f.key(t, "throttled", &gwconfig.Throttle{RateLimit: rate, BurstLimit: burst}, nil)
+		time.Sleep(time.Second) // the burst refills after the readiness probes
+
+		res := f.drive(t, keyValue, 5*rate, 10*time.Second)
+		want := rate*res.window.Seconds() + burst
+		t.Logf("offered %d in %s: admitted %d (want %.0f ± 5%%), throttled %d, other %d; per gateway admitted %v",
+			res.sent, res.window.Round(time.Millisecond), res.admitted, want, res.throttled, res.other, res.perGateway)
+		require.Zero(t, res.other, "unexpected answers: %v", res.samples)
+		require.GreaterOrEqual(t, float64(res.sent), 3*rate*res.window.Seconds(), "the client could not offer enough load")
+		assert.InDelta(t, want, float64(res.admitted), 0.05*want)
+		for i, n := range res.perGateway {
+			assert.Positive(t, n, "gateway %d admitted nothing", i+1)
+		}
+	})
+
+	var quotaKeyID string
+	t.Run("quota: 200 per day admits exactly 200 across the fleet", func(t *testing.T) {
+		const n = 200
+		keyValue, probes := f.key(t, "quota", &gwconfig.Throttle{RateLimit: 5000, BurstLimit: 5000},
+			&gwconfig.Quota{Limit: n, Period: gwconfig.QuotaDay})
+		quotaKeyID = f.keyID(t, keyValue)
+		var admitted, exceeded, other atomic.Int64
+		var retryAfter atomic.Value
+		var samples sync.Map
+		var wg sync.WaitGroup
+		for w := range 12 {
+			wg.Go(func() {
+				for i := range 25 {
+					g := f.p.gateways[(w+i)%3]
+					status, body, h, err := f.call(g, keyValue)
+					switch {
+					case err == nil && status == 200:
+						admitted.Add(1)
+					case err == nil && status == 429 && strings.Contains(body, "Limit Exceeded"):
+						exceeded.Add(1)
+						retryAfter.Store(h.Get("Retry-After"))
+					default:
+						other.Add(1)
+						samples.Store(fmt.Sprintf("%d %s %v", status, body, err), true)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		t.Logf("%d probes admitted, then 300 requests: %d admitted, %d Limit Exceeded, %d other",
+			probes, admitted.Load(), exceeded.Load(), other.Load())
+		require.Zero(t, other.Load(), "unexpected answers")
+		assert.Equal(t, int64(n), probes+admitted.Load())
+		assert.Equal(t, 300-(n-probes), exceeded.Load())
+		ra, _ := retryAfter.Load().(string)
+		secs, err := strconv.Atoi(ra)
+		require.NoError(t, err, "Retry-After %q", ra)
+		now := time.Now().UTC()
+		midnight := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, time.UTC)
+		assert.InDelta(t, time.Until(midnight).Seconds(), float64(secs), 60)
+
+		if f.rest {
+			var u struct {
+				Days []struct {
+					Date string `json:"date"`
+					Used int64  `json:"used"`
+				} `json:"days"`
+			}
+			today := now.Format(time.DateOnly)
+			planID := f.planOf(t, quotaKeyID)
+			status := f.admin.do(t, "GET", "/v1/usageplans/"+planID+"/usage?keyId="+quotaKeyID+"&startDate="+today+"&endDate="+today, nil, &u)
+			if status == 200 {
+				require.Len(t, u.Days, 1)
+				assert.Equal(t, int64(n), u.Days[0].Used)
+			} else {
+				t.Logf("usage report answered %d: the backend's UsageStore is not wired yet", status)
+			}
+		}
+	})
+
+	t.Run("a disabled key is refused by every gateway within seconds", func(t *testing.T) {
+		keyValue, _ := f.key(t, "revoked", &gwconfig.Throttle{RateLimit: 1000, BurstLimit: 1000}, nil)
+		keyID := f.keyID(t, keyValue)
+		start := time.Now()
+		f.disable(t, keyID)
+		for _, g := range f.p.gateways {
+			eventually(t, 5*time.Second, func() error {
+				status, body, _, err := f.call(g, keyValue)
+				if err != nil || status != 403 {
+					return fmt.Errorf("%s answered %d %s %v", g, status, body, err)
+				}
+				if !strings.Contains(body, `"Forbidden"`) {
+					return fmt.Errorf("%s answered 403 %s", g, body)
+				}
+				return nil
+			})
+		}
+		t.Logf("revocation reached all three gateways in %s", time.Since(start).Round(time.Millisecond))
+		// No key at all is refused too.
+		status, _, _, err := f.call(f.p.gateways[0], "")
+		require.NoError(t, err)
+		assert.Equal(t, 403, status)
+	})
+}
+
+// publishAPI deploys an HTTP API with GET /hello/{name} and makes the
+// route require an API key. HTTP APIs have no apiKeyRequired in the
+// management API (as in API Gateway, keys are a REST API feature), and the
+// REST API's resources/methods endpoints may not be served yet: the test
+// sets the flag on the published stage on the fleet bus, which is what a
+// REST method with apiKeyRequired compiles to.
+func (f *limitsFleet) publishAPI(t *testing.T) {
+	var api apiObj
+	f.admin.mustDo(t, 201, "POST", "/v1/apis", map[string]any{"name": "limited", "protocolType": "HTTP"}, &api)
+	f.apiID = api.APIID
+	f.admin.mustDo(t, 201, "POST", "/v1/apis/"+api.APIID+"/routes", map[string]any{"routeKey": "GET /hello/{name}",
+		"integration": map[string]any{"type": "HTTP_PROXY", "uri": f.p.upstream.URL + "/hello/{name}"}}, nil)
+	f.admin.mustDo(t, 201, "POST", "/v1/apis/"+api.APIID+"/stages", map[string]any{"stageName": "prod"}, nil)
+	var d deploymentObj
+	f.admin.mustDo(t, 200, "POST", "/v1/apis/"+api.APIID+"/deployments?wait=true", map[string]any{"stageName": "prod"}, &d)
+	require.Equal(t, "DEPLOYED", d.Status, d.StatusReason)
+
+	ctx := context.Background()
+	st, err := f.bus.GetStage(ctx, api.APIID, "prod")
+	require.NoError(t, err)
+	for i := range st.Routes {
+		st.Routes[i].APIKeyRequired = true
+	}
+	require.NoError(t, f.bus.PutStage(ctx, st))
+	for _, g := range f.p.gateways {
+		eventually(t, 10*time.Second, func() error {
+			status, body, _, err := f.call(g, "")
+			if err != nil || status != 403 {
+				return fmt.Errorf("%s answered %d %s %v without a key", g, status, body, err)
+			}
+			return nil
+		})
+	}
+}
+
+// key creates an enabled key in a new plan for the stage and waits until
+// every gateway admits it; it returns the key's value and how many of its
+// requests were admitted doing so (they count against the key's quota).
+func (f *limitsFleet) key(t *testing.T, name string, th *gwconfig.Throttle, q *gwconfig.Quota) (string, int64) {
+	ctx := context.Background()
+	value := "e2e-" + name + "-" + randomID(16)
+	stages := []gwconfig.PlanAPIStage{{APIID: f.apiID, Stage: "prod"}}
+	if f.rest {
+		var k struct {
+			ID string `json:"id"`
+		}
+		f.admin.mustDo(t, 201, "POST", "/v1/apikeys", map[string]any{"name": name, "value": value}, &k)
+		var plan struct {
+			ID string `json:"id"`
+		}
+		f.admin.mustDo(t, 201, "POST", "/v1/usageplans", map[string]any{"name": name, "throttle": th, "quota": q, "apiStages": stages}, &plan)
+		f.admin.mustDo(t, 201, "POST", "/v1/usageplans/"+plan.ID+"/keys", map[string]any{"keyId": k.ID}, nil)
+	} else {
+		st, err := f.bus.GetStage(ctx, f.apiID, "prod")
+		require.NoError(t, err)
+		planID, keyID := "plan-"+name+"-"+randomID(4), "key-"+name+"-"+randomID(4)
+		require.NoError(t, f.bus.PutUsagePlan(ctx, &gwconfig.UsagePlan{ID: planID, TenantID: st.TenantID,
+			Throttle: th, Quota: q, APIStages: stages, Revision: time.Now().UnixNano()}))
+		require.NoError(t, f.bus.PutAPIKey(ctx, &gwconfig.APIKey{ID: keyID, TenantID: st.TenantID,
+			ValueHash: limit.HashKey(value), Enabled: true, UsagePlanIDs: []string{planID}, Revision: time.Now().UnixNano()}))
+	}
+	var probes int64
+	for _, g := range f.p.gateways {
+		eventually(t, 10*time.Second, func() error {
+			status, body, _, err := f.call(g, value)
+			if err != nil || status != 200 {
+				return fmt.Errorf("%s answered %d %s %v with key %s", g, status, body, err, name)
+			}
+			probes++
+			return nil
+		})
+	}
+	return value, probes
+}
+
+// keyID finds a key's id on the fleet bus by its value.
+func (f *limitsFleet) keyID(t *testing.T, value string) string {
+	keys, err := f.bus.APIKeys(context.Background())
+	require.NoError(t, err)
+	for _, k := range keys {
+		if k.ValueHash == limit.HashKey(value) {
+			return k.ID
+		}
+	}
+	t.Fatalf("no key with that value on the fleet bus")
+	return ""
+}
+
+func (f *limitsFleet) planOf(t *testing.T, keyID string) string {
+	keys, err := f.bus.APIKeys(context.Background())
+	require.NoError(t, err)
+	for _, k := range keys {
+		if k.ID == keyID && len(k.UsagePlanIDs) > 0 {
+			return k.UsagePlanIDs[0]
+		}
+	}
+	t.Fatalf("key %s is in no plan", keyID)
+	return ""
+}
+
+func (f *limitsFleet) disable(t *testing.T, keyID string) {
+	if f.rest {
+		f.admin.mustDo(t, 200, "PATCH", "/v1/apikeys/"+keyID, map[string]any{"enabled": false}, nil)
+		return
+	}
+	ctx := context.Background()
+	keys, err := f.bus.APIKeys(ctx)
+	require.NoError(t, err)
+	for _, k := range keys {
+		if k.ID == keyID {
+			k.Enabled = false
+			k.Revision = time.Now().UnixNano()
+			require.NoError(t, f.bus.PutAPIKey(ctx, k))
+			return
+		}
+	}
+	t.Fatalf("key %s not found", keyID)
+}
+
+// call invokes GET /prod/hello/world on gateway g with key value (none if
+// empty).
+func (f *limitsFleet) call(g, value string) (int, string, http.Header, error) {
+	req, err := http.NewRequest(http.MethodGet, "http://"+g+"/prod/hello/world", nil)
+	if err != nil {
+		return 0, "", nil, err
+	}
+	req.Host = f.apiID + ".execute-api.localhost"
+	if value != "" {
+		req.Header.Set("x-api-key", value)
+	}
+	resp, err := f.hc.Do(req)
+	if err != nil {
+		return 0, "", nil, err
+	}
+	defer resp.Body.Close()
+	var sb strings.Builder
+	buf := make([]byte, 512)
+	for {
+		n, rerr := resp.Body.Read(buf)
+		sb.Write(buf[:n])
+		if rerr != nil {
+			break
+		}
+	}
+	return resp.StatusCode, sb.String(), resp.Header, nil
+}
+
+type driveResult struct {
+	sent, admitted, throttled, other int64
+	window                           time.Duration
+	perGateway                       [3]int64
+	samples                          []string
+}
+
+// drive offers rps requests per second, round robin over the three
+// gateways, for d: requests are scheduled on a fixed clock and sent by a
+// pool of workers, so a slow answer does not slow the offered rate.
+func (f *limitsFleet) drive(t *testing.T, value string, rps int, d time.Duration) driveResult {
+	var (
+		res        driveResult
+		mu         sync.Mutex
+		first, end time.Time
+		wg         sync.WaitGroup
+		admitted   [3]atomic.Int64
+	)
+	jobs := make(chan int, rps)
+	for range 48 {
+		wg.Go(func() {
+			for i := range jobs {
+				g := i % 3
+				status, body, h, err := f.call(f.p.gateways[g], value)
+				mu.Lock()
+				switch {
+				case err == nil && status == 200:
+					res.admitted++
+					admitted[g].Add(1)
+				case err == nil && status == 429 && strings.Contains(body, "Too Many Requests") && h.Get("Retry-After") != "":
+					res.throttled++
+				default:
+					res.other++
+					if len(res.samples) < 5 {
+						res.samples = append(res.samples, fmt.Sprintf("%d %s %v", status, body, err))
+					}
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	interval := time.Second / time.Duration(rps)
+	total := int(d / interval)
+	first = time.Now()
+	for i := range total {
+		if wait := time.Until(first.Add(time.Duration(i) * interval)); wait > 0 {
+			time.Sleep(wait)
+		}
+		select {
+		case jobs <- i:
+			res.sent++
+		default:
+			// Every worker is busy and the queue is full: the offer drops,
+			// which the sent count shows.
+		}
+	}
+	end = time.Now()
+	close(jobs)
+	wg.Wait()
+	// The window is from the first to the last request offered; the burst
+	// covers the first instant.
+	res.window = end.Sub(first)
+	for i := range admitted {
+		res.perGateway[i] = admitted[i].Load()
+	}
+	return res
+}
