@@ -42,10 +42,10 @@ func serve(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("creating the first tenant: %w", err)
 	}
-	enforcer, err := authz.New()
-	if err != nil {
-		return err
-	}
+	// Policies, groups and roles decide every request (backend/authz);
+	// decisions are cached per tenant policy version.
+	directory := iamimpl.NewDirectory(b.db, iamimpl.Config{Logger: log})
+	enforcer := authz.NewAuthorizer(directory)
 
 	temporalAddr, namespace := cfg.TemporalAddress, cfg.TemporalNamespace
 	if temporalAddr == "" {
@@ -138,6 +138,7 @@ func serve(ctx context.Context) error {
 		Audit: auditLog,
 		Modules: []api.Module{
 			api.NewIAMModule(iamSvc),
+			api.NewIAMAdminModule(api.IAMAdminConfig{Service: iamSvc, Directory: directory, Authorizer: enforcer}),
 			api.NewTenantsModule(tenantSvc),
 			api.NewAuditModule(auditLog),
 			apisModule,
