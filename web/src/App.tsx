@@ -9,6 +9,9 @@ import { ApiDetailPage } from './pages/ApiDetail';
 import { ApisPage } from './pages/Apis';
 import { GatewaysPage } from './pages/Gateways';
 import { LoginPage } from './pages/Login';
+import { ApiKeysPage } from './pages/usage/ApiKeys';
+import { UsagePlanDetailPage } from './pages/usage/UsagePlanDetail';
+import { UsagePlansPage } from './pages/usage/UsagePlans';
 import { SessionContext, type SessionContextValue } from './session';
 
 /** Path to the login page that returns to `location` afterwards. */
@@ -24,6 +27,10 @@ function Pages({ location }: { location: string }) {
     return <ApiDetailPage key={m.apiId} apiId={m.apiId} tab={m.tab ?? 'routes'} />;
   if (matchPath('/iam/access-keys', location) || matchPath('/iam', location)) return <AccessKeysPage />;
   if (matchPath('/gateways', location)) return <GatewaysPage />;
+  if (matchPath('/api-keys', location)) return <ApiKeysPage />;
+  if (matchPath('/usage-plans', location)) return <UsagePlansPage />;
+  if ((m = matchPath('/usage-plans/:planId', location)))
+    return <UsagePlanDetailPage key={m.planId} planId={m.planId} />;
   return (
     <div className="card">
       <EmptyState

@@ -35,8 +35,8 @@ const NAV: { section: string; items: NavItem[] }[] = [
     section: 'API Gateway',
     items: [
       { label: 'APIs', icon: 'api', to: '/apis', testId: 'nav-apis', match: '/apis' },
-      { label: 'Usage plans', icon: 'layers' },
-      { label: 'API keys', icon: 'ticket' },
+      { label: 'Usage plans', icon: 'layers', to: '/usage-plans', testId: 'nav-usage-plans', match: '/usage-plans' },
+      { label: 'API keys', icon: 'ticket', to: '/api-keys', testId: 'nav-api-keys', match: '/api-keys' },
       { label: 'Custom domains', icon: 'globe' },
     ],
   },
