@@ -124,3 +124,12 @@ func (d *decoder) str() string {
 	d.b = d.b[n:]
 	return s
 }
+
+// RedisOrMemory returns a Redis store on client, or an in-process store
+// when client is nil (the embedded default).
+func RedisOrMemory(client Client, prefix string) Store {
+	if client == nil || isNilClient(client) {
+		return NewMemory(nil)
+	}
+	return NewRedis(client, prefix)
+}

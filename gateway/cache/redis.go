@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/turnpike/turnpike/gateway/fleet"
 )
 
 // Redis is the fleet's Store: entries live in Redis with their TTL, so
@@ -38,9 +40,12 @@ type Client interface {
 	Incr(ctx context.Context, key string) *redis.IntCmd
 }
 
-// NewRedis returns a Store on client; prefix starts every key (e.g.
-// "turnpike:").
+// NewRedis returns a Store on client; prefix starts every key (default
+// "turnpike:", the fleet's).
 func NewRedis(client Client, prefix string) *Redis {
+	if prefix == "" {
+		prefix = fleet.DefaultRedisPrefix
+	}
 	return &Redis{client: client, prefix: prefix}
 }
 
@@ -112,4 +117,10 @@ func (r *Redis) Delete(ctx context.Context, stage, key string) error {
 func (r *Redis) Flush(ctx context.Context, stage string) error {
 	gen, _ := r.keys(stage)
 	return r.client.Incr(ctx, gen).Err()
+}
+
+// isNilClient catches a nil *redis.Client passed as a Client.
+func isNilClient(c Client) bool {
+	rc, ok := c.(*redis.Client)
+	return ok && rc == nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/turnpike/turnpike/backend/iam/iamauth"
 	"github.com/turnpike/turnpike/backend/iam/iamimpl"
 	"github.com/turnpike/turnpike/backend/temporaldev"
+	"github.com/turnpike/turnpike/gateway/cache"
 	"github.com/turnpike/turnpike/gateway/limit"
 	"github.com/turnpike/turnpike/gateway/server"
 	"github.com/turnpike/turnpike/web"
@@ -97,8 +98,11 @@ func serve(ctx context.Context) error {
 	// One limiter for the embedded gateway and the usage plan API, so both
 	// see the same counters: Redis in a fleet, in-process otherwise.
 	limiter := limit.New(b.redis, cfg.RedisPrefix)
+	// One cache store for the embedded gateway and the flush API: Redis in a
+	// fleet (shared with every gateway), in-process otherwise.
+	cacheStore := cache.RedisOrMemory(b.redis, cfg.RedisPrefix)
 	if cfg.GatewayAddr != "" {
-		gw, err := server.New(server.Config{ListenAddr: cfg.GatewayAddr, BaseDomain: cfg.BaseDomain, GatewayID: "embedded", AccessLog: true,
+		gw, err := server.New(server.Config{ListenAddr: cfg.GatewayAddr, BaseDomain: cfg.BaseDomain, GatewayID: "embedded", AccessLog: true, Cache: cacheStore,
 			Limiter: limiter}, b.bus, log.With("component", "gateway"))
 		if err != nil {
 			return err
@@ -125,6 +129,10 @@ func serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	cacheModule, err := api.NewCacheModule(apisSvc, cacheStore)
+	if err != nil {
+		return err
+	}
 	tenantSvc := iamimpl.NewTenantService(b.db, iamSvc, b.bus, deployStore)
 	auditLog := audit.NewStore(b.db)
 	srv = api.New(api.Config{
@@ -142,6 +150,7 @@ func serve(ctx context.Context) error {
 			api.NewTenantsModule(tenantSvc),
 			api.NewAuditModule(auditLog),
 			apisModule,
+			cacheModule,
 			api.NewOpenAPIModule(func() []api.RouteInfo { return srv.Routes() }, api.OpenAPIInfo{}),
 		},
 		Console:        consoleFS,

@@ -14,6 +14,10 @@
 //	-log-level     LOG_LEVEL             debug, info, warn or error (default "info")
 //	-log-format    LOG_FORMAT            json or text (default "json")
 //	-access-log    GATEWAY_ACCESS_LOG    one log line per request (default true)
+//	-access-log-dir GATEWAY_ACCESS_LOG_DIR directory of stages' file:NAME access logs (default: none, refused)
+//
+// Stage caches live in the same Redis (shared by the fleet), and stages'
+// "redis" access logs go to the stream {prefix}accesslog.
 //
 // SIGINT or SIGTERM stops accepting connections, drains in-flight requests
 // and leaves the fleet.
@@ -33,6 +37,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/turnpike/turnpike/gateway/accesslog"
+	"github.com/turnpike/turnpike/gateway/cache"
 	"github.com/turnpike/turnpike/gateway/fleet"
 	"github.com/turnpike/turnpike/gateway/limit"
 	"github.com/turnpike/turnpike/gateway/server"
@@ -66,6 +72,7 @@ func run(args []string) error {
 		return fmt.Errorf("GATEWAY_ACCESS_LOG: %w", err)
 	}
 	accessLog := fs.Bool("access-log", accessLogDefault, "one log line per request (GATEWAY_ACCESS_LOG)")
+	accessLogDir := fs.String("access-log-dir", env("GATEWAY_ACCESS_LOG_DIR", ""), "directory of stages' file:NAME access logs (GATEWAY_ACCESS_LOG_DIR)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -120,7 +127,12 @@ func run(args []string) error {
 		BaseDomain: *baseDomain,
 		GatewayID:  *id,
 		AccessLog:  *accessLog,
-		Limiter:    limit.NewRedis(limClient, *redisPrefix),
+
+		Cache: cache.NewRedis(client, *redisPrefix),
+		AccessLogs: accesslog.NewSinks(accesslog.SinkConfig{
+			Dir: *accessLogDir, Redis: client, StreamKey: streamKey(*redisPrefix), Logger: logger,
+		}),
+		Limiter: limit.NewRedis(limClient, *redisPrefix),
 	}, bus, logger)
 	if err != nil {
 		return err
