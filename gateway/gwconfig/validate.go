@@ -280,6 +280,7 @@ func (s *Stage) Validate() error {
 	}
 	validateStageCache(ve, s.Cache)
 	validateAccessLog(ve, s.AccessLog)
+	validateStageLimits(ve, s)
 	keys := map[string]bool{}
 	for i := range s.Routes {
 		r := &s.Routes[i]
@@ -300,6 +301,7 @@ func (s *Stage) Validate() error {
 		}
 		validateIntegration(ve, prefix+"integration.", &r.Integration, vars)
 		validateRouteCache(ve, prefix, r.Cache)
+		validateRouteLimits(ve, prefix, r)
 		validateREST(ve, prefix, r, s.TargetGroups, s.TenantID)
 	}
 	validateEndpoint(ve, s)
