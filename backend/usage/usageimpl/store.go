@@ -66,7 +66,9 @@ func (s *sqlStore) inTx(ctx context.Context, fn func(tx store) error) error {
 	return db.WithTx(ctx, s.db, func(tx *gorm.DB) error { return fn(&sqlStore{db: tx}) })
 }
 
-func (s *sqlStore) q(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
+// q is the request transaction ctx carries, if any, else the store's handle
+// (see db.Conn: on SQLite a second connection would wait forever).
+func (s *sqlStore) q(ctx context.Context) *gorm.DB { return db.Conn(ctx, s.db) }
 
 func first(q *gorm.DB, dst any, notFound error) error {
 	err := q.Take(dst).Error
