@@ -1,6 +1,7 @@
 // Package app assembles the management API server from its modules, the
-// way `turnpike serve` runs it, so that tests (the route-walking isolation
-// test) exercise exactly the routes production serves.
+// way `turnpike serve` runs it (backend/cmd/turnpike/serve.go: keep the two
+// in step until serve.go calls New), so that tests (the route-walking
+// isolation test) exercise the routes production serves.
 package app
 
 import (
@@ -11,6 +12,7 @@ import (
 	"github.com/turnpike/turnpike/backend/api"
 	"github.com/turnpike/turnpike/backend/apis"
 	"github.com/turnpike/turnpike/backend/apis/apisimpl"
+	"github.com/turnpike/turnpike/backend/audit"
 	"github.com/turnpike/turnpike/backend/authz"
 	"github.com/turnpike/turnpike/backend/db"
 	"github.com/turnpike/turnpike/backend/iam/iamauth"
@@ -65,14 +67,22 @@ func New(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	tenantSvc := iamimpl.NewTenantService(cfg.DB, a.IAM, cfg.Bus, apisimpl.NewDeployStore(cfg.DB))
+	auditLog := audit.NewStore(cfg.DB)
 	var srv *api.Server
 	srv = api.New(api.Config{
 		Logger: log,
 		Authn:  iamauth.New(a.IAM),
-		Authz:  a.Authorizer,
+		// Platform actions are for platform operators only, whatever a
+		// tenant's policies allow.
+		Authz: api.PlatformGuard{Next: a.Authorizer, Admins: tenantSvc},
+		Tx:    cfg.DB,
+		Audit: auditLog,
 		Modules: []api.Module{
 			api.NewIAMModule(a.IAM),
 			api.NewIAMAdminModule(api.IAMAdminConfig{Service: a.IAM, Directory: a.Directory, Authorizer: a.Authorizer}),
+			api.NewTenantsModule(tenantSvc),
+			api.NewAuditModule(auditLog),
 			apisModule,
 			api.NewOpenAPIModule(func() []api.RouteInfo { return srv.Routes() }, api.OpenAPIInfo{}),
 		},

@@ -142,7 +142,7 @@ type policyVersionRow struct {
 func (policyVersionRow) TableName() string { return "iam_policy_versions" }
 
 // conn is the transaction ctx carries, else the directory's handle.
-func (d *Directory) conn(ctx context.Context) *gorm.DB { return d.g.WithContext(ctx) }
+func (d *Directory) conn(ctx context.Context) *gorm.DB { return db.Conn(ctx, d.g) }
 
 // tx runs fn in a transaction (a savepoint inside the request's).
 func (d *Directory) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
