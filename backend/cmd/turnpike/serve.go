@@ -17,7 +17,9 @@ import (
 	"github.com/turnpike/turnpike/backend/iam/iamauth"
 	"github.com/turnpike/turnpike/backend/iam/iamimpl"
 	"github.com/turnpike/turnpike/backend/temporaldev"
+	"github.com/turnpike/turnpike/backend/usage/usageimpl"
 	"github.com/turnpike/turnpike/gateway/cache"
+	"github.com/turnpike/turnpike/gateway/fleet"
 	"github.com/turnpike/turnpike/gateway/limit"
 	"github.com/turnpike/turnpike/gateway/server"
 	"github.com/turnpike/turnpike/web"
@@ -98,6 +100,22 @@ func serve(ctx context.Context) error {
 	// One limiter for the embedded gateway and the usage plan API, so both
 	// see the same counters: Redis in a fleet, in-process otherwise.
 	limiter := limit.New(b.redis, cfg.RedisPrefix)
+	keyBus := fleet.AsKeyBus(b.bus)
+	if keyBus == nil {
+		return fmt.Errorf("the fleet bus carries no API keys")
+	}
+	usageSvc := usageimpl.ProvideService(usageimpl.Deps{
+		DB: b.db, Bus: keyBus, Counters: limiter, Stages: apisSvc, Logger: log,
+	})
+	// Like stages: put every key, plan and tenant limit back before
+	// anything serves.
+	if err := usageSvc.Reconcile(ctx); err != nil {
+		return fmt.Errorf("republishing API keys, usage plans and tenant limits: %w", err)
+	}
+	usageModule, err := api.NewUsageModule(api.UsageConfig{Service: usageSvc, Authz: enforcer, Logger: log})
+	if err != nil {
+		return err
+	}
 	// One cache store for the embedded gateway and the flush API: Redis in a
 	// fleet (shared with every gateway), in-process otherwise.
 	cacheStore := cache.RedisOrMemory(b.redis, cfg.RedisPrefix)
@@ -150,6 +168,7 @@ func serve(ctx context.Context) error {
 			api.NewTenantsModule(tenantSvc),
 			api.NewAuditModule(auditLog),
 			apisModule,
+			usageModule,
 			cacheModule,
 			api.NewOpenAPIModule(func() []api.RouteInfo { return srv.Routes() }, api.OpenAPIInfo{}),
 		},
