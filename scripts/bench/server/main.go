@@ -18,9 +18,9 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"io"
 	"log"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
