@@ -143,7 +143,7 @@ func (m *iamModule) createAccessKey(c *gin.Context) error {
 		return err
 	}
 	k, err := m.svc.CreateAccessKey(c.Request.Context(), iam.CreateAccessKeyCommand{TenantID: p.TenantID, UserID: p.UserID,
-		Name: req.Name, ExpiresAt: req.ExpiresAt})
+		Name: req.Name, ExpiresAt: req.ExpiresAt, SessionPolicy: documentText(req.SessionPolicy)})
 	if err != nil {
 		return err
 	}

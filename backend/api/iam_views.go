@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/turnpike/turnpike/backend/iam"
@@ -65,6 +66,10 @@ type CreateAccessKeyRequest struct {
 	Name string `json:"name"`
 	// ExpiresAt, when set, is when the key stops working (RFC 3339).
 	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	// SessionPolicy, when set, is a policy document (object, or string
+	// holding one) that narrows the key: it may do only what both its
+	// user's policies and this document allow.
+	SessionPolicy json.RawMessage `json:"sessionPolicy,omitempty"`
 }
 
 // UpdateAccessKeyRequest is the body of PATCH /v1/iam/access-keys/{id}.

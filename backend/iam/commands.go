@@ -105,6 +105,9 @@ type CreateAccessKeyCommand struct {
 	// Token, when set, is used instead of a generated one (bootstrap
 	// only; not reachable through the API).
 	Token string
+	// SessionPolicy, when set, is a policy document that narrows what the
+	// key may do: the user's policies and this one must both allow.
+	SessionPolicy string
 }
 
 // Validate checks the command at now.
@@ -118,6 +121,9 @@ func (c *CreateAccessKeyCommand) Validate(now time.Time) error {
 	if c.Token != "" {
 		v.check(len(c.Token) <= maxTokenLen && !strings.ContainsFunc(c.Token, unicode.IsSpace),
 			"token", "invalid", "Must be at most 256 characters without spaces.")
+	}
+	if c.SessionPolicy != "" {
+		checkSessionPolicy(v, c.SessionPolicy)
 	}
 	return v.result()
 }

@@ -391,6 +391,11 @@ func (s *Service) createAccessKey(ctx context.Context, st store, cmd iam.CreateA
 	if err := st.insertAccessKey(ctx, &k, hashToken(token)); err != nil {
 		return nil, err
 	}
+	if cmd.SessionPolicy != "" {
+		if err := insertSessionPolicy(ctx, st, &k, cmd.SessionPolicy); err != nil {
+			return nil, err
+		}
+	}
 	return &iam.CreatedAccessKey{AccessKey: k, Token: token}, nil
 }
 
