@@ -17,6 +17,9 @@ type APIView struct {
 	Name         string `json:"name"`
 	Description  string `json:"description"`
 	ProtocolType string `json:"protocolType"`
+	// EndpointConfiguration is the API's endpoint type (REGIONAL, PRIVATE
+	// with allowed source CIDRs, or EDGE, served as REGIONAL).
+	EndpointConfiguration apis.EndpointConfiguration `json:"endpointConfiguration"`
 	// APIEndpoint is the API's invoke host: stages are paths below it.
 	APIEndpoint string    `json:"apiEndpoint"`
 	CreatedAt   time.Time `json:"createdAt"`
@@ -147,8 +150,12 @@ func (e endpoints) api(apiID string) string {
 func (e endpoints) stage(apiID, stageName string) string { return e.api(apiID) + "/" + stageName }
 
 func (e endpoints) apiView(a *apis.API) APIView {
+	ec := a.EndpointConfiguration
+	if len(ec.Types) == 0 {
+		ec.Types = []string{gwconfig.EndpointRegional}
+	}
 	return APIView{APIID: a.ID, Name: a.Name, Description: a.Description, ProtocolType: a.ProtocolType,
-		APIEndpoint: e.api(a.ID), CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+		EndpointConfiguration: ec, APIEndpoint: e.api(a.ID), CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 }
 
 func routeView(r *apis.Route) RouteView {

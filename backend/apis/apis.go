@@ -66,8 +66,27 @@ type API struct {
 	Name         string
 	Description  string
 	ProtocolType string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// EndpointConfiguration says who may call the API (REGIONAL, PRIVATE
+	// with allowed source CIDRs, or EDGE served as REGIONAL).
+	EndpointConfiguration EndpointConfiguration
+	CreatedAt             time.Time
+	UpdatedAt             time.Time
+}
+
+// EndpointConfiguration is an API's endpoint type, as API Gateway names
+// it: {"types":["PRIVATE"],"allowedSourceCidrs":["10.0.0.0/8"]}. EDGE is
+// accepted and behaves as REGIONAL.
+type EndpointConfiguration struct {
+	Types              []string `json:"types"`
+	AllowedSourceCIDRs []string `json:"allowedSourceCidrs,omitempty"`
+}
+
+// EndpointType is the configuration's one type (REGIONAL when unset).
+func (e EndpointConfiguration) EndpointType() string {
+	if len(e.Types) == 0 {
+		return gwconfig.EndpointRegional
+	}
+	return e.Types[0]
 }
 
 // Route is one route of an API.

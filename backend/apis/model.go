@@ -2,6 +2,7 @@ package apis
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -50,6 +51,9 @@ func (c *CreateAPICommand) Validate() error {
 type UpdateAPICommand struct {
 	Name        *string `json:"name,omitempty"`
 	Description *string `json:"description,omitempty"`
+	// EndpointConfiguration replaces the API's endpoint type and allowed
+	// source CIDRs; it reaches the gateways with the next deployment.
+	EndpointConfiguration *EndpointConfiguration `json:"endpointConfiguration,omitempty"`
 }
 
 // Validate checks the command.
@@ -61,7 +65,39 @@ func (c *UpdateAPICommand) Validate() error {
 	if c.Description != nil {
 		v.description("description", *c.Description)
 	}
+	if e := c.EndpointConfiguration; e != nil {
+		v.endpointConfiguration(e)
+	}
 	return v.err()
+}
+
+// endpointConfiguration checks an endpoint configuration: one type, and
+// CIDRs only (and at least one) for PRIVATE.
+func (v *validator) endpointConfiguration(e *EndpointConfiguration) {
+	if len(e.Types) != 1 {
+		v.add("endpointConfiguration.types", "invalid", "must name exactly one type: REGIONAL, PRIVATE or EDGE")
+		return
+	}
+	switch e.Types[0] {
+	case gwconfig.EndpointRegional, gwconfig.EndpointEdge:
+		if len(e.AllowedSourceCIDRs) > 0 {
+			v.add("endpointConfiguration.allowedSourceCidrs", "invalid", "only PRIVATE APIs have allowed source CIDRs")
+		}
+	case gwconfig.EndpointPrivate:
+		if len(e.AllowedSourceCIDRs) == 0 {
+			v.add("endpointConfiguration.allowedSourceCidrs", "required", "a PRIVATE API needs at least one allowed source CIDR")
+		}
+		for i, c := range e.AllowedSourceCIDRs {
+			if _, err := netip.ParsePrefix(c); err != nil {
+				v.add(fmt.Sprintf("endpointConfiguration.allowedSourceCidrs[%d]", i), "invalid", "is not a CIDR (10.0.0.0/8)")
+			}
+		}
+		if len(e.AllowedSourceCIDRs) > 64 {
+			v.add("endpointConfiguration.allowedSourceCidrs", "too_many", "at most 64 CIDRs")
+		}
+	default:
+		v.add("endpointConfiguration.types", "invalid", "must be REGIONAL, PRIVATE or EDGE")
+	}
 }
 
 // CreateRouteCommand adds a route to an API.

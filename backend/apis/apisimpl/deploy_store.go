@@ -9,6 +9,7 @@ import (
 
 	"github.com/turnpike/turnpike/backend/apis"
 	"github.com/turnpike/turnpike/backend/db"
+	"github.com/turnpike/turnpike/backend/restapi/restapiimpl"
 	"github.com/turnpike/turnpike/gateway/fleet"
 	"github.com/turnpike/turnpike/gateway/gwconfig"
 	"github.com/turnpike/turnpike/workflows/deploy"
@@ -64,6 +65,15 @@ func (ds *DeployStore) CompileDeployment(ctx context.Context, tenantID, deployme
 		if err != nil {
 			return err
 		}
+		var rest []gwconfig.Route
+		var groups map[string]gwconfig.TargetGroup
+		if a.ProtocolType == gwconfig.ProtocolREST {
+			// REST APIs: routes come from the resource tree.
+			routes = nil
+			if rest, groups, err = restapiimpl.Compile(ctx, tx.db, tenantID, a.ID); err != nil {
+				return err
+			}
+		}
 		t := time.Now().UTC()
 		snap := &gwconfig.Stage{
 			TenantID:     tenantID,
@@ -75,6 +85,12 @@ func (ds *DeployStore) CompileDeployment(ctx context.Context, tenantID, deployme
 			Revision:     t.UnixNano(),
 			Routes:       make([]gwconfig.Route, len(routes)),
 			PublishedAt:  t,
+		}
+		snap.Routes = append(snap.Routes, rest...)
+		snap.TargetGroups = groups
+		if et := a.EndpointConfiguration.EndpointType(); et != gwconfig.EndpointRegional {
+			snap.EndpointType = et
+			snap.AllowedSourceCIDRs = a.EndpointConfiguration.AllowedSourceCIDRs
 		}
 		if len(st.StageVariables) > 0 {
 			snap.StageVariables = st.StageVariables

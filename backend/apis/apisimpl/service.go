@@ -102,6 +102,9 @@ func (s *Service) UpdateAPI(ctx context.Context, tenantID, apiID string, cmd api
 		if cmd.Description != nil {
 			a.Description = *cmd.Description
 		}
+		if cmd.EndpointConfiguration != nil {
+			a.EndpointConfiguration = *cmd.EndpointConfiguration
+		}
 		a.UpdatedAt = now()
 		out = a
 		return tx.updateAPI(ctx, a)

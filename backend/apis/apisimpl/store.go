@@ -31,8 +31,10 @@ type apiRow struct {
 	Name         string
 	Description  string
 	ProtocolType string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// EndpointConfiguration is the JSON of apis.EndpointConfiguration.
+	EndpointConfiguration string
+	CreatedAt             time.Time
+	UpdatedAt             time.Time
 }
 
 func (apiRow) TableName() string { return "apis" }
@@ -100,7 +102,8 @@ func first(q *gorm.DB, dst any, notFound error) error {
 
 func (s *sqlStore) insertAPI(ctx context.Context, a *apis.API) error {
 	err := s.q(ctx).Create(&apiRow{ID: a.ID, TenantID: a.TenantID, Name: a.Name, Description: a.Description,
-		ProtocolType: a.ProtocolType, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}).Error
+		ProtocolType: a.ProtocolType, EndpointConfiguration: endpointJSON(a.EndpointConfiguration),
+		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}).Error
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return errIDTaken
 	}
@@ -129,7 +132,8 @@ func (s *sqlStore) listAPIs(ctx context.Context, tenantID string) ([]*apis.API, 
 
 func (s *sqlStore) updateAPI(ctx context.Context, a *apis.API) error {
 	res := s.q(ctx).Model(&apiRow{}).Where("tenant_id = ? AND id = ?", a.TenantID, a.ID).
-		Updates(map[string]any{"name": a.Name, "description": a.Description, "updated_at": a.UpdatedAt})
+		Updates(map[string]any{"name": a.Name, "description": a.Description, "updated_at": a.UpdatedAt,
+			"endpoint_configuration": endpointJSON(a.EndpointConfiguration)})
 	return rowsOr(res, apis.ErrAPINotFound)
 }
 
@@ -148,8 +152,19 @@ func rowsOr(res *gorm.DB, notFound error) error {
 }
 
 func (r *apiRow) toAPI() *apis.API {
-	return &apis.API{ID: r.ID, TenantID: r.TenantID, Name: r.Name, Description: r.Description,
+	a := &apis.API{ID: r.ID, TenantID: r.TenantID, Name: r.Name, Description: r.Description,
 		ProtocolType: r.ProtocolType, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+	// An unreadable configuration reads as the default (REGIONAL).
+	_ = json.Unmarshal([]byte(r.EndpointConfiguration), &a.EndpointConfiguration)
+	return a
+}
+
+func endpointJSON(e apis.EndpointConfiguration) string {
+	if len(e.Types) == 0 {
+		return "{}"
+	}
+	b, _ := json.Marshal(e)
+	return string(b)
 }
 
 // --- Routes ---

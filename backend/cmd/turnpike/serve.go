@@ -16,6 +16,7 @@ import (
 	"github.com/turnpike/turnpike/backend/iam"
 	"github.com/turnpike/turnpike/backend/iam/iamauth"
 	"github.com/turnpike/turnpike/backend/iam/iamimpl"
+	"github.com/turnpike/turnpike/backend/restapi/restapiimpl"
 	"github.com/turnpike/turnpike/backend/temporaldev"
 	"github.com/turnpike/turnpike/backend/usage/usageimpl"
 	"github.com/turnpike/turnpike/gateway/cache"
@@ -168,6 +169,7 @@ func serve(ctx context.Context) error {
 			api.NewTenantsModule(tenantSvc),
 			api.NewAuditModule(auditLog),
 			apisModule,
+			api.NewRESTAPIModule(restapiimpl.ProvideService(b.db)),
 			usageModule,
 			cacheModule,
 			api.NewOpenAPIModule(func() []api.RouteInfo { return srv.Routes() }, api.OpenAPIInfo{}),
