@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -18,21 +19,29 @@ import (
 // (the same computation as gcra in gcra.go), then the quota; if all pass it
 // stores the new arrival times, counts the quota and the day's usage.
 //
-// Time: ARGV[1] is now in microseconds, or "" to use Redis's TIME, which
+// The arguments come packed in one space-separated string (one allocation
+// instead of one per argument) and are unpacked into the local ARGV.
+//
+// Time: ARGV[1] is now in microseconds, or "-" to use Redis's TIME, which
 // is what the fleet does (one clock for every gateway, so clock skew
 // between gateways cannot bend a rate). Tests pass their clock.
 //
 // KEYS: the n throttle keys, then the quota key (if ARGV[3] = "1"), then
 // the usage key (if ARGV[6] = "1").
 // ARGV[2] n; ARGV[4] quota limit; ARGV[5] quota expiry (unix s);
-// ARGV[7] usage ttl (s); then rate and burst of each throttle.
+// ARGV[7] usage ttl (s); ARGV[8] how long (ms) a throttle's state outlives
+// the moment it is whole again (1 with TIME; a minute with a caller's
+// clock, which real time overtakes); then rate and burst of each throttle.
 //
 // Returns {status (0 admitted, 1 throttled, 2 quota), index of the binding
 // policy (n = quota, -1 none), remaining, retry µs, reset µs}; the times
 // are strings (Lua numbers would be truncated to integers).
 var allowScript = redis.NewScript(`
+local packed = ARGV[1]
+local ARGV = {}
+for v in string.gmatch(packed, '%S+') do ARGV[#ARGV + 1] = v end
 local now
-if ARGV[1] == '' then
+if ARGV[1] == '-' then
   local t = redis.call('TIME')
   now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 else
@@ -42,8 +51,8 @@ local n = tonumber(ARGV[2])
 local tats = {}
 local bind, bindRem, bindReset = -1, -1, 0
 for i = 1, n do
-  local rate = tonumber(ARGV[6 + 2 * i])
-  local burst = tonumber(ARGV[7 + 2 * i])
+  local rate = tonumber(ARGV[7 + 2 * i])
+  local burst = tonumber(ARGV[8 + 2 * i])
   if rate <= 0 or burst <= 0 then
     return {1, i - 1, 0, '1000000', '1000000'}
   end
@@ -77,7 +86,7 @@ if ARGV[3] == '1' then
   k = k + 1
 end
 for i = 1, n do
-  redis.call('SET', KEYS[i], string.format('%.3f', tats[i]), 'PX', math.ceil((tats[i] - now) / 1000) + 1)
+  redis.call('SET', KEYS[i], string.format('%.3f', tats[i]), 'PX', math.ceil((tats[i] - now) / 1000) + tonumber(ARGV[8]))
 end
 if ARGV[6] == '1' then
   redis.call('INCR', KEYS[k])
@@ -118,6 +127,79 @@ type Redis struct {
 	// downUntil is when, after a failure, the limiter tries Redis again
 	// (unix ns).
 	downUntil atomic.Int64
+	keys      keyCache
+}
+
+var argBufs = sync.Pool{New: func() any { b := make([]byte, 0, 128); return &b }}
+
+// keyCache remembers prefixed Redis keys, so a request builds none: the
+// throttle keys by name, quota and usage keys by key, plan and period.
+// It is dropped when it grows past maxCachedKeys.
+type keyCache struct {
+	prefix string
+	mu     sync.RWMutex
+	names  map[string]string
+	quotas map[periodRef]string
+	usages map[periodRef]string
+}
+
+type periodRef struct {
+	planID, keyID string
+	at            int64 // period start (quota) or day (usage), unix s
+}
+
+const maxCachedKeys = 1 << 16
+
+func (c *keyCache) get(m *map[string]string, k string, build func() string) string {
+	c.mu.RLock()
+	v, ok := (*m)[k]
+	c.mu.RUnlock()
+	if ok {
+		return v
+	}
+	v = build()
+	c.mu.Lock()
+	if *m == nil || len(*m) >= maxCachedKeys {
+		*m = map[string]string{}
+	}
+	(*m)[k] = v
+	c.mu.Unlock()
+	return v
+}
+
+func (c *keyCache) getRef(m *map[periodRef]string, k periodRef, build func() string) string {
+	c.mu.RLock()
+	v, ok := (*m)[k]
+	c.mu.RUnlock()
+	if ok {
+		return v
+	}
+	v = build()
+	c.mu.Lock()
+	if *m == nil || len(*m) >= maxCachedKeys {
+		*m = map[periodRef]string{}
+	}
+	(*m)[k] = v
+	c.mu.Unlock()
+	return v
+}
+
+func (c *keyCache) prefixed(name string) string {
+	return c.get(&c.names, name, func() string { return c.prefix + "rl:" + name })
+}
+
+func (c *keyCache) quota(planID, keyID string, start time.Time) string {
+	return c.getRef(&c.quotas, periodRef{planID, keyID, start.Unix()}, func() string {
+		return c.prefix + quotaKey(planID, keyID, start)
+	})
+}
+
+func (c *keyCache) usage(planID, keyID string, now time.Time) string {
+	now = now.UTC()
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	return c.getRef(&c.usages, periodRef{planID, keyID, day.Unix()}, func() string {
+		return c.prefix + usageKey(planID, keyID, day.Format(time.DateOnly))
+	})
 }
 
 var _ LimiterStore = (*Redis)(nil)
@@ -130,7 +212,7 @@ func NewRedis(client redis.UniversalClient, prefix string, opts ...RedisOption) 
 	if prefix == "" {
 		prefix = fleet.DefaultRedisPrefix
 	}
-	r := &Redis{client: client, prefix: prefix, backoff: time.Second}
+	r := &Redis{client: client, prefix: prefix, backoff: time.Second, keys: keyCache{prefix: prefix}}
 	for _, o := range opts {
 		o(r)
 	}
@@ -163,31 +245,52 @@ func (r *Redis) Allow(ctx context.Context, req *Request) (Decision, error) {
 	now := r.now()
 	n := len(req.Throttles)
 	keys := make([]string, 0, n+2)
-	args := make([]any, 7, 7+2*n)
+	bp := argBufs.Get().(*[]byte)
+	a := (*bp)[:0]
 	if r.clock != nil {
-		args[0] = strconv.FormatInt(now.UnixMicro(), 10)
+		a = strconv.AppendInt(a, now.UnixMicro(), 10)
 	} else {
-		args[0] = ""
+		a = append(a, '-')
 	}
-	args[1] = n
+	a = append(a, ' ')
+	a = strconv.AppendInt(a, int64(n), 10)
 	for _, t := range req.Throttles {
-		keys = append(keys, r.prefix+"rl:"+t.Key)
-		args = append(args, strconv.FormatFloat(t.Rate, 'g', -1, 64), t.Burst)
+		keys = append(keys, r.keys.prefixed(t.Key))
 	}
-	args[2], args[3], args[4] = "0", 0, 0
 	var qStart, qEnd time.Time
 	q := req.Quota
 	if q != nil && req.KeyID != "" {
 		qStart, qEnd = QuotaWindow(*q, now)
-		keys = append(keys, r.prefix+quotaKey(req.PlanID, req.KeyID, qStart))
-		args[2], args[3], args[4] = "1", q.Limit, qEnd.Unix()
+		keys = append(keys, r.keys.quota(req.PlanID, req.KeyID, qStart))
+		a = append(a, " 1 "...)
+		a = strconv.AppendInt(a, q.Limit, 10)
+		a = append(a, ' ')
+		a = strconv.AppendInt(a, qEnd.Unix(), 10)
+	} else {
+		a = append(a, " 0 0 0"...)
 	}
-	args[5], args[6] = "0", 0
 	if req.KeyID != "" {
-		keys = append(keys, r.prefix+usageKey(req.PlanID, req.KeyID, now.UTC().Format(time.DateOnly)))
-		args[5], args[6] = "1", int64(UsageTTL/time.Second)
+		keys = append(keys, r.keys.usage(req.PlanID, req.KeyID, now))
+		a = append(a, " 1 "...)
+		a = strconv.AppendInt(a, int64(UsageTTL/time.Second), 10)
+	} else {
+		a = append(a, " 0 0"...)
 	}
-	res, err := allowScript.Run(ctx, r.client, keys, args...).Slice()
+	if r.clock != nil {
+		a = append(a, " 60000"...)
+	} else {
+		a = append(a, " 1"...)
+	}
+	for _, t := range req.Throttles {
+		a = append(a, ' ')
+		a = strconv.AppendFloat(a, t.Rate, 'g', -1, 64)
+		a = append(a, ' ')
+		a = strconv.AppendInt(a, int64(t.Burst), 10)
+	}
+	packed := string(a)
+	*bp = a
+	argBufs.Put(bp)
+	res, err := allowScript.Run(ctx, r.client, keys, packed).Slice()
 	if err != nil {
 		return Decision{}, r.fail(err)
 	}
