@@ -47,8 +47,12 @@ type RouteView struct {
 	RouteID     string          `json:"routeId"`
 	RouteKey    string          `json:"routeKey"`
 	Integration IntegrationView `json:"integration"`
-	CreatedAt   time.Time       `json:"createdAt"`
-	UpdatedAt   time.Time       `json:"updatedAt"`
+	// APIKeyRequired makes callers send an API key of a usage plan.
+	APIKeyRequired bool `json:"apiKeyRequired"`
+	// Throttle is the method throttle, absent when the stage's applies.
+	Throttle  *gwconfig.Throttle `json:"throttle,omitempty"`
+	CreatedAt time.Time          `json:"createdAt"`
+	UpdatedAt time.Time          `json:"updatedAt"`
 }
 
 // RouteListView is a list of routes.
@@ -61,6 +65,8 @@ type StageView struct {
 	StageName      string            `json:"stageName"`
 	Description    string            `json:"description"`
 	StageVariables map[string]string `json:"stageVariables"`
+	// Throttle is the stage's default throttle, absent when none.
+	Throttle *gwconfig.Throttle `json:"throttle,omitempty"`
 	// DeploymentID is the deployment the stage serves; empty until its
 	// first successful deploy.
 	DeploymentID string `json:"deploymentId"`
@@ -160,6 +166,7 @@ func (e endpoints) apiView(a *apis.API) APIView {
 
 func routeView(r *apis.Route) RouteView {
 	return RouteView{RouteID: r.ID, RouteKey: r.RouteKey, Integration: integrationView(r.Integration),
+		APIKeyRequired: r.APIKeyRequired, Throttle: r.Throttle,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
@@ -173,7 +180,7 @@ func (e endpoints) stageView(s *apis.Stage) StageView {
 	if vars == nil {
 		vars = map[string]string{}
 	}
-	return StageView{StageName: s.StageName, Description: s.Description, StageVariables: vars,
+	return StageView{StageName: s.StageName, Description: s.Description, StageVariables: vars, Throttle: s.Throttle,
 		DeploymentID: s.DeploymentID, InvokeURL: e.stage(s.APIID, s.StageName),
 		LastDeploymentStatus: s.LastDeploymentStatus, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
 }

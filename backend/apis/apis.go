@@ -97,8 +97,13 @@ type Route struct {
 	// RouteKey is canonical: gwconfig.ParseRouteKey(key).String().
 	RouteKey    string
 	Integration gwconfig.Integration
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// APIKeyRequired makes the gateway refuse callers without an enabled
+	// API key in a usage plan for the stage (403).
+	APIKeyRequired bool
+	// Throttle is the route's method throttle (nil: the stage's default).
+	Throttle  *gwconfig.Throttle
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Stage is a named stage of an API, pointing at the deployment it serves.
@@ -108,6 +113,9 @@ type Stage struct {
 	StageName      string
 	Description    string
 	StageVariables map[string]string
+	// Throttle is the stage's default throttle for routes without one (nil:
+	// only the tenant ceiling applies).
+	Throttle *gwconfig.Throttle
 	// DeploymentID is the deployment the stage serves; empty until the
 	// first successful deploy.
 	DeploymentID string

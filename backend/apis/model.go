@@ -1,7 +1,9 @@
 package apis
 
 import (
+	"encoding/json"
 	"fmt"
+	"math"
 	"net/netip"
 	"strings"
 	"unicode"
@@ -107,6 +109,11 @@ type CreateRouteCommand struct {
 	RouteKey string `json:"routeKey"`
 	// Integration says where matching requests go.
 	Integration gwconfig.Integration `json:"integration"`
+	// APIKeyRequired makes callers send an API key (x-api-key) of a usage
+	// plan that includes the stage.
+	APIKeyRequired bool `json:"apiKeyRequired,omitempty"`
+	// Throttle is the route's method throttle; it overrides the stage's.
+	Throttle *gwconfig.Throttle `json:"throttle,omitempty"`
 }
 
 // Validate checks the command and puts the route key in canonical form and
@@ -115,6 +122,7 @@ func (c *CreateRouteCommand) Validate() error {
 	v := newValidator(ErrRouteInvalid)
 	c.RouteKey = v.routeKey("routeKey", c.RouteKey)
 	v.integration(&c.Integration)
+	v.throttle("throttle", c.Throttle)
 	return v.err()
 }
 
@@ -123,6 +131,10 @@ func (c *CreateRouteCommand) Validate() error {
 type UpdateRouteCommand struct {
 	RouteKey    *string               `json:"routeKey,omitempty"`
 	Integration *gwconfig.Integration `json:"integration,omitempty"`
+	// APIKeyRequired, when given, replaces the route's setting.
+	APIKeyRequired *bool `json:"apiKeyRequired,omitempty"`
+	// Throttle, when given, replaces the method throttle; null removes it.
+	Throttle OptionalThrottle `json:"throttle"`
 }
 
 // Validate checks the command and canonicalises what it sets.
@@ -135,6 +147,7 @@ func (c *UpdateRouteCommand) Validate() error {
 	if c.Integration != nil {
 		v.integration(c.Integration)
 	}
+	v.throttle("throttle", c.Throttle.Value)
 	return v.err()
 }
 
@@ -147,6 +160,8 @@ type CreateStageCommand struct {
 	// StageVariables substitute into integration URIs as
 	// ${stageVariables.name}.
 	StageVariables map[string]string `json:"stageVariables,omitempty"`
+	// Throttle is the stage's default throttle for routes without one.
+	Throttle *gwconfig.Throttle `json:"throttle,omitempty"`
 }
 
 // Validate checks the command.
@@ -155,6 +170,7 @@ func (c *CreateStageCommand) Validate() error {
 	v.stageName("stageName", c.StageName)
 	v.description("description", c.Description)
 	v.stageVariables(c.StageVariables)
+	v.throttle("throttle", c.Throttle)
 	return v.err()
 }
 
@@ -163,6 +179,9 @@ func (c *CreateStageCommand) Validate() error {
 type UpdateStageCommand struct {
 	Description    *string           `json:"description,omitempty"`
 	StageVariables map[string]string `json:"stageVariables,omitempty"`
+	// Throttle, when given, replaces the stage's default throttle (null
+	// removes it); a deployed stage gets it at once, without a redeploy.
+	Throttle OptionalThrottle `json:"throttle"`
 }
 
 // Validate checks the command.
@@ -172,6 +191,7 @@ func (c *UpdateStageCommand) Validate() error {
 		v.description("description", *c.Description)
 	}
 	v.stageVariables(c.StageVariables)
+	v.throttle("throttle", c.Throttle.Value)
 	return v.err()
 }
 
@@ -293,5 +313,44 @@ func (v *validator) integration(in *gwconfig.Integration) {
 	}
 	if in.Type == gwconfig.IntegrationMock && in.MockStatusCode == 0 {
 		in.MockStatusCode = 200
+	}
+}
+
+// OptionalThrottle is a PATCH throttle that tells "absent" (Set false) from
+// null (Set, Value nil: remove it) and a value.
+type OptionalThrottle struct {
+	Set   bool
+	Value *gwconfig.Throttle
+}
+
+// UnmarshalJSON implements json.Unmarshaler; it is called for null too.
+func (o *OptionalThrottle) UnmarshalJSON(b []byte) error {
+	o.Set = true
+	if string(b) == "null" {
+		o.Value = nil
+		return nil
+	}
+	var t gwconfig.Throttle
+	if err := json.Unmarshal(b, &t); err != nil {
+		return err
+	}
+	o.Value = &t
+	return nil
+}
+
+// MarshalJSON implements json.Marshaler.
+func (o OptionalThrottle) MarshalJSON() ([]byte, error) { return json.Marshal(o.Value) }
+
+// throttle checks a route or stage throttle: more than 0 requests per
+// second, a burst of at least 1.
+func (v *validator) throttle(field string, t *gwconfig.Throttle) {
+	if t == nil {
+		return
+	}
+	if math.IsNaN(t.RateLimit) || t.RateLimit <= 0 || t.RateLimit > 1_000_000 {
+		v.add(field+".rateLimit", "invalid", "must be more than 0 and at most 1000000 requests per second")
+	}
+	if t.BurstLimit < 1 || t.BurstLimit > 1_000_000 {
+		v.add(field+".burstLimit", "invalid", "must be 1-1000000 requests")
 	}
 }

@@ -95,8 +95,10 @@ func (ds *DeployStore) CompileDeployment(ctx context.Context, tenantID, deployme
 		if len(st.StageVariables) > 0 {
 			snap.StageVariables = st.StageVariables
 		}
+		snap.Throttle = st.Throttle
 		for i, r := range routes {
-			snap.Routes[i] = gwconfig.Route{RouteID: r.ID, RouteKey: r.RouteKey, Integration: r.Integration}
+			snap.Routes[i] = gwconfig.Route{RouteID: r.ID, RouteKey: r.RouteKey, Integration: r.Integration,
+				APIKeyRequired: r.APIKeyRequired, Throttle: r.Throttle}
 		}
 		snap.SetDefaults()
 		if err := snap.Validate(); err != nil {

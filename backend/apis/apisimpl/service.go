@@ -10,6 +10,7 @@ import (
 
 	"github.com/turnpike/turnpike/backend/apis"
 	"github.com/turnpike/turnpike/backend/db"
+	"github.com/turnpike/turnpike/gateway/gwconfig"
 	"github.com/turnpike/turnpike/workflows/deploy"
 )
 
@@ -181,6 +182,7 @@ func (s *Service) CreateRoute(ctx context.Context, tenantID, apiID string, cmd a
 	}
 	t := now()
 	r := &apis.Route{TenantID: tenantID, APIID: apiID, RouteKey: cmd.RouteKey, Integration: cmd.Integration,
+		APIKeyRequired: cmd.APIKeyRequired, Throttle: cmd.Throttle,
 		CreatedAt: t, UpdatedAt: t}
 	err := withNewID(routeIDLength, func(id string) error {
 		r.ID = id
@@ -230,6 +232,12 @@ func (s *Service) UpdateRoute(ctx context.Context, tenantID, apiID, routeID stri
 	if cmd.Integration != nil {
 		r.Integration = *cmd.Integration
 	}
+	if cmd.APIKeyRequired != nil {
+		r.APIKeyRequired = *cmd.APIKeyRequired
+	}
+	if cmd.Throttle.Set {
+		r.Throttle = cmd.Throttle.Value
+	}
 	r.UpdatedAt = now()
 	// A single UPDATE: a duplicate key fails it as a whole.
 	if err := s.store.updateRoute(ctx, r); err != nil {
@@ -261,7 +269,7 @@ func (s *Service) CreateStage(ctx context.Context, tenantID, apiID string, cmd a
 	}
 	t := now()
 	st := &apis.Stage{TenantID: tenantID, APIID: apiID, StageName: cmd.StageName, Description: cmd.Description,
-		StageVariables: maps.Clone(cmd.StageVariables), CreatedAt: t, UpdatedAt: t}
+		Throttle: cmd.Throttle, StageVariables: maps.Clone(cmd.StageVariables), CreatedAt: t, UpdatedAt: t}
 	if st.StageVariables == nil {
 		st.StageVariables = map[string]string{}
 	}
@@ -314,6 +322,12 @@ func (s *Service) UpdateStage(ctx context.Context, tenantID, apiID, stageName st
 		if cmd.StageVariables != nil {
 			republish = st.DeploymentID != "" && !maps.Equal(st.StageVariables, cmd.StageVariables)
 			st.StageVariables = maps.Clone(cmd.StageVariables)
+		}
+		if cmd.Throttle.Set && !sameThrottle(st.Throttle, cmd.Throttle.Value) {
+			st.Throttle = cmd.Throttle.Value
+			// Like stage variables, a stage's default throttle applies
+			// without a redeploy.
+			republish = republish || st.DeploymentID != ""
 		}
 		if republish {
 			// A deploy in flight publishes its own snapshot; republishing
@@ -457,4 +471,8 @@ func (s *Service) ListDeployments(ctx context.Context, tenantID, apiID string) (
 		return nil, err
 	}
 	return s.store.listDeployments(ctx, tenantID, apiID)
+}
+
+func sameThrottle(a, b *gwconfig.Throttle) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
 }

@@ -45,8 +45,12 @@ type routeRow struct {
 	APIID       string `gorm:"column:api_id"`
 	RouteKey    string
 	Integration string
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// APIKeyRequired and Throttle (JSON, NULL for none) are the route's
+	// usage plan settings.
+	APIKeyRequired bool
+	Throttle       *string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 func (routeRow) TableName() string { return "routes" }
@@ -57,9 +61,11 @@ type stageRow struct {
 	StageName      string
 	Description    string
 	StageVariables string
-	DeploymentID   *string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// Throttle is the stage's default throttle as JSON, NULL for none.
+	Throttle     *string
+	DeploymentID *string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 func (stageRow) TableName() string { return "stages" }
@@ -175,7 +181,8 @@ func (s *sqlStore) insertRoute(ctx context.Context, r *apis.Route) error {
 		return fmt.Errorf("encoding integration: %w", err)
 	}
 	err = s.q(ctx).Create(&routeRow{ID: r.ID, TenantID: r.TenantID, APIID: r.APIID, RouteKey: r.RouteKey,
-		Integration: string(in), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}).Error
+		Integration: string(in), APIKeyRequired: r.APIKeyRequired, Throttle: throttleJSON(r.Throttle),
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}).Error
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		// Either the route key is taken or, rarely, the random id is.
 		var n int64
@@ -220,7 +227,8 @@ func (s *sqlStore) updateRoute(ctx context.Context, r *apis.Route) error {
 		return fmt.Errorf("encoding integration: %w", err)
 	}
 	res := s.q(ctx).Model(&routeRow{}).Where("tenant_id = ? AND api_id = ? AND id = ?", r.TenantID, r.APIID, r.ID).
-		Updates(map[string]any{"route_key": r.RouteKey, "integration": string(in), "updated_at": r.UpdatedAt})
+		Updates(map[string]any{"route_key": r.RouteKey, "integration": string(in), "api_key_required": r.APIKeyRequired,
+			"throttle": throttleJSON(r.Throttle), "updated_at": r.UpdatedAt})
 	if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
 		return apis.ErrRouteKeyTaken
 	}
@@ -238,6 +246,12 @@ func (r *routeRow) toRoute() (*apis.Route, error) {
 	if err := json.Unmarshal([]byte(r.Integration), &out.Integration); err != nil {
 		return nil, fmt.Errorf("decoding integration of route %s: %w", r.ID, err)
 	}
+	out.APIKeyRequired = r.APIKeyRequired
+	t, err := throttleOf(r.Throttle)
+	if err != nil {
+		return nil, fmt.Errorf("decoding throttle of route %s: %w", r.ID, err)
+	}
+	out.Throttle = t
 	return out, nil
 }
 
@@ -309,7 +323,8 @@ func (s *sqlStore) updateStage(ctx context.Context, st *apis.Stage) error {
 		return err
 	}
 	res := s.q(ctx).Model(&stageRow{}).Where("tenant_id = ? AND api_id = ? AND stage_name = ?", st.TenantID, st.APIID, st.StageName).
-		Updates(map[string]any{"description": row.Description, "stage_variables": row.StageVariables, "updated_at": row.UpdatedAt})
+		Updates(map[string]any{"description": row.Description, "stage_variables": row.StageVariables, "throttle": row.Throttle,
+			"updated_at": row.UpdatedAt})
 	return rowsOr(res, apis.ErrStageNotFound)
 }
 
@@ -328,7 +343,7 @@ func fromStage(st *apis.Stage) (*stageRow, error) {
 		return nil, fmt.Errorf("encoding stage variables: %w", err)
 	}
 	row := &stageRow{TenantID: st.TenantID, APIID: st.APIID, StageName: st.StageName, Description: st.Description,
-		StageVariables: string(b), CreatedAt: st.CreatedAt, UpdatedAt: st.UpdatedAt}
+		StageVariables: string(b), Throttle: throttleJSON(st.Throttle), CreatedAt: st.CreatedAt, UpdatedAt: st.UpdatedAt}
 	if st.DeploymentID != "" {
 		row.DeploymentID = &st.DeploymentID
 	}
@@ -341,6 +356,11 @@ func (r *stageRow) toStage() (*apis.Stage, error) {
 	if r.DeploymentID != nil {
 		out.DeploymentID = *r.DeploymentID
 	}
+	t, err := throttleOf(r.Throttle)
+	if err != nil {
+		return nil, fmt.Errorf("decoding throttle of stage %s/%s: %w", r.APIID, r.StageName, err)
+	}
+	out.Throttle = t
 	if r.StageVariables != "" {
 		if err := json.Unmarshal([]byte(r.StageVariables), &out.StageVariables); err != nil {
 			return nil, fmt.Errorf("decoding variables of stage %s/%s: %w", r.APIID, r.StageName, err)
@@ -573,6 +593,13 @@ func withStageVariables(d *deploymentRow, st *stageRow) (*gwconfig.Stage, error)
 		vars = nil
 	}
 	snap.StageVariables = vars
+	// The stage's default throttle, like its variables, is the stage's
+	// current one, not the deployment's.
+	t, err := throttleOf(st.Throttle)
+	if err != nil {
+		return nil, fmt.Errorf("decoding throttle of stage %s/%s: %w", st.APIID, st.StageName, err)
+	}
+	snap.Throttle = t
 	return &snap, nil
 }
 
@@ -591,4 +618,26 @@ func (r *deploymentRow) toDeployment() (*apis.Deployment, error) {
 		}
 	}
 	return out, nil
+}
+
+// throttleJSON encodes a throttle for a nullable column.
+func throttleJSON(t *gwconfig.Throttle) *string {
+	if t == nil {
+		return nil
+	}
+	b, _ := json.Marshal(t)
+	s := string(b)
+	return &s
+}
+
+// throttleOf decodes a nullable throttle column.
+func throttleOf(s *string) (*gwconfig.Throttle, error) {
+	if s == nil || *s == "" {
+		return nil, nil
+	}
+	var t gwconfig.Throttle
+	if err := json.Unmarshal([]byte(*s), &t); err != nil {
+		return nil, err
+	}
+	return &t, nil
 }
