@@ -25,8 +25,8 @@ type Local struct {
 
 	mu     sync.Mutex
 	tats   map[string]float64 // throttle key → theoretical arrival (µs)
-	quotas map[string]counter // quotaKey → used this period
-	usage  map[string]counter // usageKey → admitted that day
+	quotas map[periodRef]counter // key, plan, period start → used
+	usage  map[periodRef]counter // key, plan, day → admitted
 	calls  int
 }
 
@@ -43,8 +43,8 @@ func NewLocal(opts ...LocalOption) *Local {
 	l := &Local{
 		now:    time.Now,
 		tats:   map[string]float64{},
-		quotas: map[string]counter{},
-		usage:  map[string]counter{},
+		quotas: map[periodRef]counter{},
+		usage:  map[periodRef]counter{},
 	}
 	for _, o := range opts {
 		o(l)
@@ -53,6 +53,11 @@ func NewLocal(opts ...LocalOption) *Local {
 }
 
 var _ LimiterStore = (*Local)(nil)
+
+func dayOf(t time.Time) int64 {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC).Unix()
+}
 
 func quotaKey(planID, keyID string, start time.Time) string {
 	return "quota:" + planID + ":" + keyID + ":" + strconv.FormatInt(start.Unix(), 10)
@@ -68,7 +73,7 @@ func (l *Local) Allow(ctx context.Context, req *Request) (Decision, error) {
 	nowUS := float64(now.UnixMicro())
 	var (
 		tats [4]float64
-		qk   string
+		qk   periodRef
 		qEnd time.Time
 	)
 	newTATs := tats[:0]
@@ -96,7 +101,7 @@ func (l *Local) Allow(ctx context.Context, req *Request) (Decision, error) {
 	if q := req.Quota; q != nil && req.KeyID != "" {
 		var start time.Time
 		start, qEnd = QuotaWindow(*q, now)
-		qk = quotaKey(req.PlanID, req.KeyID, start)
+		qk = periodRef{req.PlanID, req.KeyID, start.Unix()}
 		used = l.quotas[qk].n
 		if used >= q.Limit {
 			return Decision{Reason: QuotaExceeded, Policy: QuotaPolicy, Limit: q.Limit, Window: qEnd.Sub(start),
@@ -110,11 +115,11 @@ func (l *Local) Allow(ctx context.Context, req *Request) (Decision, error) {
 	for i, t := range req.Throttles {
 		l.tats[t.Key] = newTATs[i]
 	}
-	if qk != "" {
+	if !qEnd.IsZero() {
 		l.quotas[qk] = counter{n: used + 1, expires: qEnd}
 	}
 	if req.KeyID != "" {
-		uk := usageKey(req.PlanID, req.KeyID, now.UTC().Format(time.DateOnly))
+		uk := periodRef{req.PlanID, req.KeyID, dayOf(now)}
 		c := l.usage[uk]
 		l.usage[uk] = counter{n: c.n + 1, expires: now.Add(UsageTTL)}
 	}
@@ -131,7 +136,7 @@ func (l *Local) sweepLocked(now time.Time) {
 			delete(l.tats, k)
 		}
 	}
-	for _, m := range []map[string]counter{l.quotas, l.usage} {
+	for _, m := range []map[periodRef]counter{l.quotas, l.usage} {
 		for k, c := range m {
 			if !now.Before(c.expires) {
 				delete(m, k)
@@ -150,7 +155,8 @@ func (l *Local) Usage(ctx context.Context, tenantID, planID, keyID string, from,
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, d := range dates {
-		out[d] = l.usage[usageKey(planID, keyID, d)].n
+		day, _ := time.Parse(time.DateOnly, d)
+		out[d] = l.usage[periodRef{planID, keyID, day.Unix()}].n
 	}
 	return out, nil
 }
@@ -163,7 +169,7 @@ func (l *Local) RemainingQuota(ctx context.Context, tenantID, planID, keyID stri
 	start, _ := QuotaWindow(q, l.now())
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return q.Limit - l.quotas[quotaKey(planID, keyID, start)].n, nil
+	return q.Limit - l.quotas[periodRef{planID, keyID, start.Unix()}].n, nil
 }
 
 // ResetQuota implements UsageStore.
@@ -174,7 +180,7 @@ func (l *Local) ResetQuota(ctx context.Context, tenantID, planID, keyID string, 
 	start, _ := QuotaWindow(q, l.now())
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	delete(l.quotas, quotaKey(planID, keyID, start))
+	delete(l.quotas, periodRef{planID, keyID, start.Unix()})
 	return nil
 }
 
@@ -184,7 +190,7 @@ func (l *Local) ExtendQuota(ctx context.Context, tenantID, planID, keyID string,
 		return err
 	}
 	start, end := QuotaWindow(q, l.now())
-	k := quotaKey(planID, keyID, start)
+	k := periodRef{planID, keyID, start.Unix()}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.quotas[k] = counter{n: l.quotas[k].n - extra, expires: end}
