@@ -24,7 +24,7 @@ type Local struct {
 	now func() time.Time
 
 	mu     sync.Mutex
-	tats   map[string]float64 // throttle key → theoretical arrival (µs)
+	tats   map[string]float64    // throttle key → theoretical arrival (µs)
 	quotas map[periodRef]counter // key, plan, period start → used
 	usage  map[periodRef]counter // key, plan, day → admitted
 	calls  int
