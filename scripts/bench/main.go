@@ -257,6 +257,9 @@ func measure(o options, bin, scenario, upURL string) (result, error) {
 	}
 	r.cpuSeconds = cpu1 - cpu0
 	r.rps, r.p50, r.p99, r.errors = loaded.rps, loaded.p50, loaded.p99, loaded.errors
+	if loaded.errors > 0 {
+		fmt.Printf("  (%s under load: %s)\n", scenario, loaded.detail)
+	}
 	if r.cpuSeconds > 0 {
 		r.perCPU = float64(loaded.requests) / r.cpuSeconds
 	}
@@ -396,7 +399,8 @@ type wrkResult struct {
 	rps      float64
 	requests int64
 	p50, p99 time.Duration
-	errors   int
+	errors   int    // non-2xx answers and socket errors
+	detail   string // wrk's error lines, when there are errors
 }
 
 func runWrk(path string, threads, conns int, d time.Duration, url string, headers []string) (wrkResult, error) {
@@ -452,11 +456,15 @@ func parseWrk(out string) (wrkResult, error) {
 	}
 	if m := non2xxRE.FindStringSubmatch(out); m != nil {
 		r.errors, _ = strconv.Atoi(m[1])
+		r.detail = m[0]
 	}
 	if m := socketsRE.FindStringSubmatch(out); m != nil {
 		for _, s := range m[1:] {
 			n, _ := strconv.Atoi(s)
 			r.errors += n
+		}
+		if r.errors > 0 {
+			r.detail = strings.TrimSpace(r.detail + "; " + m[0])
 		}
 	}
 	return r, nil

@@ -28,6 +28,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"sync"
 	"syscall"
@@ -58,7 +59,18 @@ func run() error {
 	upstream := flag.String("upstream", "", "upstream URL")
 	redisAddr := flag.String("redis", "127.0.0.1:6379", "Redis of the limits scenario")
 	logDir := flag.String("access-log-dir", os.TempDir(), "directory of the stage access log")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile here until the server stops")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	up, err := url.Parse(*upstream)
 	if err != nil || up.Host == "" {
 		return fmt.Errorf("-upstream %q: need a URL", *upstream)
