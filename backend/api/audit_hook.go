@@ -24,6 +24,10 @@ type TxRunner interface {
 // auditRecord is the audit entry a request is building.
 type auditRecord struct {
 	entry audit.Entry
+	// force records a call that is neither mutating nor refused (a GET
+	// that signs in); code is the error code a handler reported itself.
+	force bool
+	code  string
 }
 
 func (r *auditRecord) setPrincipal(p *reqctx.Principal) {
@@ -39,6 +43,15 @@ const auditRecordKey = "turnpike.audit"
 func SetAuditActor(c *gin.Context, p *reqctx.Principal) {
 	if v, ok := c.Get(auditRecordKey); ok {
 		v.(*auditRecord).setPrincipal(p)
+	}
+}
+
+// RecordAudit makes a GET route's call recorded (one that signs in), with
+// the error code it answered in its own way (a redirect), if any.
+func RecordAudit(c *gin.Context, errorCode string) {
+	if v, ok := c.Get(auditRecordKey); ok {
+		r := v.(*auditRecord)
+		r.force, r.code = true, errorCode
 	}
 }
 
@@ -95,7 +108,10 @@ func (s *Server) run(c *gin.Context, r *auditRecord, info RouteInfo, h HandlerFu
 			s.writeError(c, err)
 			code = apierr.From(err).Code
 		}
-		if info.Mutating || denied(c.Writer.Status()) {
+		if code == "" {
+			code = r.code
+		}
+		if info.Mutating || r.force || denied(c.Writer.Status()) {
 			s.recordOutside(c, r, code)
 		}
 		return

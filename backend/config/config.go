@@ -65,6 +65,10 @@ type Config struct {
 	// TrustedProxies (TURNPIKE_TRUSTED_PROXIES: comma-separated addresses or
 	// CIDRs, default none) are believed when they send X-Forwarded-For.
 	TrustedProxies []string
+	// Signup (TURNPIKE_SIGNUP, default false): anyone may create a tenant
+	// with POST /v1/signup (rate limited per address); off, only platform
+	// operators create tenants.
+	Signup bool
 	// LogLevel (TURNPIKE_LOG_LEVEL: debug, info, warn, error; default info)
 	// and LogFormat (TURNPIKE_LOG_FORMAT: text or json; default text).
 	LogLevel  slog.Level
@@ -115,6 +119,10 @@ func Parse(getenv func(string) string) (*Config, error) {
 		errs = append(errs, fmt.Sprintf("TURNPIKE_WORKER: %q is not a boolean", getenv("TURNPIKE_WORKER")))
 	}
 	c.Worker = w
+	c.Signup, err = strconv.ParseBool(get("TURNPIKE_SIGNUP", "false"))
+	if err != nil {
+		errs = append(errs, fmt.Sprintf("TURNPIKE_SIGNUP: %q is not a boolean", getenv("TURNPIKE_SIGNUP")))
+	}
 	c.FleetTimeout, err = time.ParseDuration(get("TURNPIKE_FLEET_TIMEOUT", "60s"))
 	if err != nil || c.FleetTimeout <= 0 {
 		errs = append(errs, fmt.Sprintf("TURNPIKE_FLEET_TIMEOUT: %q is not a positive duration like 60s", getenv("TURNPIKE_FLEET_TIMEOUT")))

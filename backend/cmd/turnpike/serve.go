@@ -168,6 +168,10 @@ func serve(ctx context.Context) error {
 			api.NewIAMAdminModule(api.IAMAdminConfig{Service: iamSvc, Directory: directory, Authorizer: enforcer}),
 			api.NewTenantsModule(tenantSvc),
 			api.NewAuditModule(auditLog),
+			// Provider groups map to the directory's groups and policies
+			// (or built-in roles) by name.
+			api.NewSSOModule(api.SSOConfig{SSO: iamimpl.NewSSOService(b.db, iamSvc, directory),
+				PublicURL: cfg.PublicURL, SignupEnabled: cfg.Signup}),
 			apisModule,
 			api.NewRESTAPIModule(restapiimpl.ProvideService(b.db)),
 			usageModule,
