@@ -28,11 +28,16 @@ type limitsFleet struct {
 	admin *client
 	hc    *http.Client
 	apiID string
-	// rest is true when keys and plans go through /v1/apikeys and
-	// /v1/usageplans; false when the test publishes them on the fleet bus
-	// itself (the REST endpoints are not served yet).
-	rest bool
-	bus  fleet.FleetBus
+	// bus reads what the control plane published (key ids by value hash).
+	bus fleet.FleetBus
+}
+
+// testKey is a key made for one subtest.
+type testKey struct {
+	value, id, planID string
+	// probes are the requests admitted while waiting for every gateway to
+	// know the key; they count against its quota.
+	probes int64
 }
 
 // envValue reads NAME=value from the platform's environment.
@@ -65,15 +70,13 @@ func TestLimits(t *testing.T) {
 		bus: fleet.NewRedis(rc, p.envValue("TURNPIKE_REDIS_PREFIX")).(fleet.FleetBus),
 	}
 	f.publishAPI(t)
-	f.rest = f.admin.do(t, "GET", "/v1/usageplans", nil, nil) == 200
-	t.Logf("keys and plans through the REST API: %v", f.rest)
 
 	t.Run("throttle: five times the rate for 10s admits rate × time + burst", func(t *testing.T) {
 		const rate, burst = 50, 10
-		keyValue, _ := f.key(t, "throttled", &gwconfig.Throttle{RateLimit: rate, BurstLimit: burst}, nil)
+		k := f.key(t, "throttled", &gwconfig.Throttle{RateLimit: rate, BurstLimit: burst}, nil)
 		time.Sleep(time.Second) // the burst refills after the readiness probes
 
-		res := f.drive(t, keyValue, 5*rate, 10*time.Second)
+		res := f.drive(t, k.value, 5*rate, 10*time.Second)
 		want := rate*res.window.Seconds() + burst
 		t.Logf("offered %d in %s: admitted %d (want %.0f ± 5%%), throttled %d, other %d; per gateway admitted %v",
 			res.sent, res.window.Round(time.Millisecond), res.admitted, want, res.throttled, res.other, res.perGateway)
@@ -85,12 +88,11 @@ func TestLimits(t *testing.T) {
 		}
 	})
 
-	var quotaKeyID string
 	t.Run("quota: 200 per day admits exactly 200 across the fleet", func(t *testing.T) {
 		const n = 200
-		keyValue, probes := f.key(t, "quota", &gwconfig.Throttle{RateLimit: 5000, BurstLimit: 5000},
+		k := f.key(t, "quota", &gwconfig.Throttle{RateLimit: 5000, BurstLimit: 5000},
 			&gwconfig.Quota{Limit: n, Period: gwconfig.QuotaDay})
-		quotaKeyID = f.keyID(t, keyValue)
+		probes := k.probes
 		var admitted, exceeded, other atomic.Int64
 		var retryAfter atomic.Value
 		var samples sync.Map
@@ -99,7 +101,7 @@ func TestLimits(t *testing.T) {
 			wg.Go(func() {
 				for i := range 25 {
 					g := f.p.gateways[(w+i)%3]
-					status, body, h, err := f.call(g, keyValue)
+					status, body, h, err := f.call(g, k.value)
 					switch {
 					case err == nil && status == 200:
 						admitted.Add(1)
@@ -126,33 +128,26 @@ func TestLimits(t *testing.T) {
 		midnight := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, time.UTC)
 		assert.InDelta(t, time.Until(midnight).Seconds(), float64(secs), 60)
 
-		if f.rest {
-			var u struct {
-				Days []struct {
-					Date string `json:"date"`
-					Used int64  `json:"used"`
-				} `json:"days"`
-			}
-			today := now.Format(time.DateOnly)
-			planID := f.planOf(t, quotaKeyID)
-			status := f.admin.do(t, "GET", "/v1/usageplans/"+planID+"/usage?keyId="+quotaKeyID+"&startDate="+today+"&endDate="+today, nil, &u)
-			if status == 200 {
-				require.Len(t, u.Days, 1)
-				assert.Equal(t, int64(n), u.Days[0].Used)
-			} else {
-				t.Logf("usage report answered %d: the backend's UsageStore is not wired yet", status)
-			}
+		// The usage report reads the same counters.
+		var u struct {
+			Days []struct {
+				Date string `json:"date"`
+				Used int64  `json:"used"`
+			} `json:"days"`
 		}
+		today := now.Format(time.DateOnly)
+		f.admin.mustDo(t, 200, "GET", "/v1/usageplans/"+k.planID+"/usage?keyId="+k.id+"&startDate="+today+"&endDate="+today, nil, &u)
+		require.Len(t, u.Days, 1)
+		assert.Equal(t, int64(n), u.Days[0].Used)
 	})
 
 	t.Run("a disabled key is refused by every gateway within seconds", func(t *testing.T) {
-		keyValue, _ := f.key(t, "revoked", &gwconfig.Throttle{RateLimit: 1000, BurstLimit: 1000}, nil)
-		keyID := f.keyID(t, keyValue)
+		k := f.key(t, "revoked", &gwconfig.Throttle{RateLimit: 1000, BurstLimit: 1000}, nil)
 		start := time.Now()
-		f.disable(t, keyID)
+		f.admin.mustDo(t, 200, "PATCH", "/v1/apikeys/"+k.id, map[string]any{"enabled": false}, nil)
 		for _, g := range f.p.gateways {
 			eventually(t, 5*time.Second, func() error {
-				status, body, _, err := f.call(g, keyValue)
+				status, body, _, err := f.call(g, k.value)
 				if err != nil || status != 403 {
 					return fmt.Errorf("%s answered %d %s %v", g, status, body, err)
 				}
@@ -170,34 +165,22 @@ func TestLimits(t *testing.T) {
 	})
 }
 
-// publishAPI deploys an HTTP API with GET /hello/{name} and makes the
-// route require an API key. HTTP APIs have no apiKeyRequired in the
-// management API (as in API Gateway, keys are a REST API feature), and the
-// REST API's resources/methods endpoints may not be served yet: the test
-// sets the flag on the published stage on the fleet bus, which is what a
-// REST method with apiKeyRequired compiles to.
+// publishAPI deploys an HTTP API whose route GET /hello/{name} requires an
+// API key.
 func (f *limitsFleet) publishAPI(t *testing.T) {
 	var api apiObj
 	f.admin.mustDo(t, 201, "POST", "/v1/apis", map[string]any{"name": "limited", "protocolType": "HTTP"}, &api)
 	f.apiID = api.APIID
 	f.admin.mustDo(t, 201, "POST", "/v1/apis/"+api.APIID+"/routes", map[string]any{"routeKey": "GET /hello/{name}",
-		"integration": map[string]any{"type": "HTTP_PROXY", "uri": f.p.upstream.URL + "/hello/{name}"}}, nil)
+		"apiKeyRequired": true, "integration": map[string]any{"type": "HTTP_PROXY", "uri": f.p.upstream.URL + "/hello/{name}"}}, nil)
 	f.admin.mustDo(t, 201, "POST", "/v1/apis/"+api.APIID+"/stages", map[string]any{"stageName": "prod"}, nil)
 	var d deploymentObj
 	f.admin.mustDo(t, 200, "POST", "/v1/apis/"+api.APIID+"/deployments?wait=true", map[string]any{"stageName": "prod"}, &d)
 	require.Equal(t, "DEPLOYED", d.Status, d.StatusReason)
-
-	ctx := context.Background()
-	st, err := f.bus.GetStage(ctx, api.APIID, "prod")
-	require.NoError(t, err)
-	for i := range st.Routes {
-		st.Routes[i].APIKeyRequired = true
-	}
-	require.NoError(t, f.bus.PutStage(ctx, st))
 	for _, g := range f.p.gateways {
 		eventually(t, 10*time.Second, func() error {
 			status, body, _, err := f.call(g, "")
-			if err != nil || status != 403 {
+			if err != nil || status != 403 || !strings.Contains(body, `"Forbidden"`) {
 				return fmt.Errorf("%s answered %d %s %v without a key", g, status, body, err)
 			}
 			return nil
@@ -205,88 +188,42 @@ func (f *limitsFleet) publishAPI(t *testing.T) {
 	}
 }
 
-// key creates an enabled key in a new plan for the stage and waits until
-// every gateway admits it; it returns the key's value and how many of its
-// requests were admitted doing so (they count against the key's quota).
-func (f *limitsFleet) key(t *testing.T, name string, th *gwconfig.Throttle, q *gwconfig.Quota) (string, int64) {
-	ctx := context.Background()
-	value := "e2e-" + name + "-" + randomID(16)
-	stages := []gwconfig.PlanAPIStage{{APIID: f.apiID, Stage: "prod"}}
-	if f.rest {
-		var k struct {
-			ID string `json:"id"`
-		}
-		f.admin.mustDo(t, 201, "POST", "/v1/apikeys", map[string]any{"name": name, "value": value}, &k)
-		var plan struct {
-			ID string `json:"id"`
-		}
-		f.admin.mustDo(t, 201, "POST", "/v1/usageplans", map[string]any{"name": name, "throttle": th, "quota": q, "apiStages": stages}, &plan)
-		f.admin.mustDo(t, 201, "POST", "/v1/usageplans/"+plan.ID+"/keys", map[string]any{"keyId": k.ID}, nil)
-	} else {
-		st, err := f.bus.GetStage(ctx, f.apiID, "prod")
-		require.NoError(t, err)
-		planID, keyID := "plan-"+name+"-"+randomID(4), "key-"+name+"-"+randomID(4)
-		require.NoError(t, f.bus.PutUsagePlan(ctx, &gwconfig.UsagePlan{ID: planID, TenantID: st.TenantID,
-			Throttle: th, Quota: q, APIStages: stages, Revision: time.Now().UnixNano()}))
-		require.NoError(t, f.bus.PutAPIKey(ctx, &gwconfig.APIKey{ID: keyID, TenantID: st.TenantID,
-			ValueHash: limit.HashKey(value), Enabled: true, UsagePlanIDs: []string{planID}, Revision: time.Now().UnixNano()}))
+// key creates a key and a plan for the stage through the REST API,
+// attaches them, and waits until every gateway admits the key.
+func (f *limitsFleet) key(t *testing.T, name string, th *gwconfig.Throttle, q *gwconfig.Quota) testKey {
+	k := testKey{value: "e2e-" + name + "-" + randomID(16)}
+	var key, plan struct {
+		ID string `json:"id"`
 	}
-	var probes int64
+	f.admin.mustDo(t, 201, "POST", "/v1/apikeys", map[string]any{"name": name, "value": k.value}, &key)
+	f.admin.mustDo(t, 201, "POST", "/v1/usageplans", map[string]any{"name": name, "throttle": th, "quota": q,
+		"apiStages": []gwconfig.PlanAPIStage{{APIID: f.apiID, Stage: "prod"}}}, &plan)
+	f.admin.mustDo(t, 201, "POST", "/v1/usageplans/"+plan.ID+"/keys", map[string]any{"keyId": key.ID}, nil)
+	k.id, k.planID = key.ID, plan.ID
+
+	// The fleet holds only the value's hash.
+	keys, err := f.bus.APIKeys(context.Background())
+	require.NoError(t, err)
+	var published bool
+	for _, pk := range keys {
+		if pk.ID == k.id {
+			published = true
+			assert.Equal(t, limit.HashKey(k.value), pk.ValueHash)
+		}
+	}
+	require.True(t, published, "key %s is not on the fleet bus", k.id)
+
 	for _, g := range f.p.gateways {
 		eventually(t, 10*time.Second, func() error {
-			status, body, _, err := f.call(g, value)
+			status, body, _, err := f.call(g, k.value)
 			if err != nil || status != 200 {
 				return fmt.Errorf("%s answered %d %s %v with key %s", g, status, body, err, name)
 			}
-			probes++
+			k.probes++
 			return nil
 		})
 	}
-	return value, probes
-}
-
-// keyID finds a key's id on the fleet bus by its value.
-func (f *limitsFleet) keyID(t *testing.T, value string) string {
-	keys, err := f.bus.APIKeys(context.Background())
-	require.NoError(t, err)
-	for _, k := range keys {
-		if k.ValueHash == limit.HashKey(value) {
-			return k.ID
-		}
-	}
-	t.Fatalf("no key with that value on the fleet bus")
-	return ""
-}
-
-func (f *limitsFleet) planOf(t *testing.T, keyID string) string {
-	keys, err := f.bus.APIKeys(context.Background())
-	require.NoError(t, err)
-	for _, k := range keys {
-		if k.ID == keyID && len(k.UsagePlanIDs) > 0 {
-			return k.UsagePlanIDs[0]
-		}
-	}
-	t.Fatalf("key %s is in no plan", keyID)
-	return ""
-}
-
-func (f *limitsFleet) disable(t *testing.T, keyID string) {
-	if f.rest {
-		f.admin.mustDo(t, 200, "PATCH", "/v1/apikeys/"+keyID, map[string]any{"enabled": false}, nil)
-		return
-	}
-	ctx := context.Background()
-	keys, err := f.bus.APIKeys(ctx)
-	require.NoError(t, err)
-	for _, k := range keys {
-		if k.ID == keyID {
-			k.Enabled = false
-			k.Revision = time.Now().UnixNano()
-			require.NoError(t, f.bus.PutAPIKey(ctx, k))
-			return
-		}
-	}
-	t.Fatalf("key %s not found", keyID)
+	return k
 }
 
 // call invokes GET /prod/hello/world on gateway g with key value (none if
