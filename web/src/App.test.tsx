@@ -51,11 +51,12 @@ describe('console', () => {
 
     await click(byTestId('create-api'));
     await type(byTestId('api-name'), 'pets');
-    await type(byTestId('api-protocol'), 'REST');
+    // An HTTP API: it has routes (a REST API has resources instead).
+    await type(byTestId('api-protocol'), 'HTTP');
     await click(byTestId('api-submit'));
     const row = await findByTestId('api-row');
     expect(row.textContent).toContain('pets');
-    expect(row.textContent).toContain('REST');
+    expect(row.textContent).toContain('HTTP');
     const apiId = fake.state.apis[0].apiId;
 
     await click(row.querySelector('td')!);

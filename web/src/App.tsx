@@ -9,6 +9,7 @@ import { ApiDetailPage } from './pages/ApiDetail';
 import { ApisPage } from './pages/Apis';
 import { GatewaysPage } from './pages/Gateways';
 import { LoginPage } from './pages/Login';
+import { TargetGroupsPage } from './pages/rest/TargetGroups';
 import { ApiKeysPage } from './pages/usage/ApiKeys';
 import { UsagePlanDetailPage } from './pages/usage/UsagePlanDetail';
 import { UsagePlansPage } from './pages/usage/UsagePlans';
@@ -27,6 +28,7 @@ function Pages({ location }: { location: string }) {
     return <ApiDetailPage key={m.apiId} apiId={m.apiId} tab={m.tab ?? 'routes'} />;
   if (matchPath('/iam/access-keys', location) || matchPath('/iam', location)) return <AccessKeysPage />;
   if (matchPath('/gateways', location)) return <GatewaysPage />;
+  if (matchPath('/target-groups', location)) return <TargetGroupsPage />;
   if (matchPath('/api-keys', location)) return <ApiKeysPage />;
   if (matchPath('/usage-plans', location)) return <UsagePlansPage />;
   if ((m = matchPath('/usage-plans/:planId', location)))

@@ -37,6 +37,13 @@ const NAV: { section: string; items: NavItem[] }[] = [
       { label: 'APIs', icon: 'api', to: '/apis', testId: 'nav-apis', match: '/apis' },
       { label: 'Usage plans', icon: 'layers', to: '/usage-plans', testId: 'nav-usage-plans', match: '/usage-plans' },
       { label: 'API keys', icon: 'ticket', to: '/api-keys', testId: 'nav-api-keys', match: '/api-keys' },
+      {
+        label: 'Target groups',
+        icon: 'server',
+        to: '/target-groups',
+        testId: 'nav-target-groups',
+        match: '/target-groups',
+      },
       { label: 'Custom domains', icon: 'globe' },
     ],
   },

@@ -20,8 +20,10 @@ import { useClient } from '../session';
 import { DeploymentsTab } from './DeploymentsTab';
 import { RoutesTab } from './RoutesTab';
 import { StagesTab } from './StagesTab';
+import { ResourcesTab } from './rest/ResourcesTab';
 
 const TABS = [
+  { id: 'resources', label: 'Resources' },
   { id: 'routes', label: 'Routes' },
   { id: 'stages', label: 'Stages' },
   { id: 'deployments', label: 'Deployments' },
@@ -37,7 +39,11 @@ export function ApiDetailPage({ apiId, tab }: { apiId: string; tab: string }) {
   const deployments = useResource(() => client.listDeployments(apiId), apiId);
   const [deploy, setDeploy] = useState<{ stage?: string } | null>(null);
   const [deleting, setDeleting] = useState(false);
-  const active: TabId = (TABS.find((t) => t.id === tab)?.id ?? 'routes') as TabId;
+  const isREST = api.data?.protocolType === 'REST';
+  // REST APIs are built from resources; HTTP APIs from routes.
+  const tabs = TABS.filter((t) => (isREST ? t.id !== 'routes' : t.id !== 'resources'));
+  const fallback: TabId = isREST ? 'resources' : 'routes';
+  const active: TabId = (tabs.find((t) => t.id === tab)?.id ?? fallback) as TabId;
   const name = api.data?.name ?? apiId;
 
   useDocumentTitle(name);
@@ -137,7 +143,7 @@ export function ApiDetailPage({ apiId, tab }: { apiId: string; tab: string }) {
       ) : null}
 
       <div className="tabs" role="tablist">
-        {TABS.map((t) => (
+        {tabs.map((t) => (
           <Link
             key={t.id}
             to={`/apis/${encodeURIComponent(apiId)}/${t.id}`}
@@ -155,7 +161,8 @@ export function ApiDetailPage({ apiId, tab }: { apiId: string; tab: string }) {
         ))}
       </div>
 
-      {active === 'routes' ? <RoutesTab apiId={apiId} onDeploy={() => openDeploy()} /> : null}
+      {active === 'routes' && api.data ? <RoutesTab apiId={apiId} onDeploy={() => openDeploy()} /> : null}
+      {active === 'resources' && api.data ? <ResourcesTab apiId={apiId} onDeploy={() => openDeploy()} /> : null}
       {active === 'stages' ? <StagesTab apiId={apiId} stages={stages} onDeploy={openDeploy} /> : null}
       {active === 'deployments' ? (
         <DeploymentsTab apiId={apiId} deployments={deployments} onDeploy={() => openDeploy()} />
