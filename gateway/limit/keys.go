@@ -18,7 +18,10 @@ import (
 // round trip. Run keeps it current: it reloads everything after each
 // KeyBus event and on a resync timer (events can be lost while Redis
 // reconnects), so a revoked key stops working on every gateway within
-// about a second, and within the resync interval at worst.
+// about a second (measured: 8-100 ms across three gateways), and within
+// the resync interval at worst. A reload reads every key and plan (one
+// HVALS each): fine for thousands of keys; at hundreds of thousands an
+// incremental reload by the event's id would be the next step.
 type Keys struct {
 	bus    fleet.Bus
 	kb     fleet.KeyBus

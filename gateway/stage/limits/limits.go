@@ -31,7 +31,13 @@
 // number of live gateways, logging once a second and counting
 // turnpike_gateway_limiter_unavailable_total{mode="open"}; CLOSED answers
 // 503 {"message":"Service Unavailable"}. The shared limiter is tried again
-// after its backoff (1s), so the gateway recovers by itself.
+// after its backoff (1s), so the gateway recovers by itself. While failing
+// open, quotas are counted locally from zero (so a key may get up to
+// limit/N more per gateway per outage) and per-day usage is not recorded
+// in the shared counters.
+//
+// A route that does not require a key ignores any key sent: only the
+// tenant ceiling and the stage/method throttle apply, as in API Gateway.
 package limits
 
 import (
