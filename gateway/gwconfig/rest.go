@@ -15,8 +15,9 @@ import (
 )
 
 // IntegrationHTTP is an HTTP integration. Until mapping templates arrive
-// (a later issue) it forwards the body like HTTP_PROXY, but only what the
-// parameter mappings name reaches the upstream beyond the body and path.
+// (a later issue; requestTemplates are stored, not applied) it behaves as
+// HTTP_PROXY plus its parameter mappings: the caller's headers, query and
+// body are forwarded too.
 const IntegrationHTTP = "HTTP"
 
 // Endpoint types of an API. EDGE is accepted and behaves as REGIONAL.
