@@ -356,4 +356,8 @@ func TestPlatform(t *testing.T) {
 	t.Run("console: log in, create an API with a route, deploy, see the invoke URL", func(t *testing.T) {
 		testConsole(t, p)
 	})
+
+	t.Run("iam console: a ReadOnlyAccess user pressing Deploy is refused with a clear message", func(t *testing.T) {
+		testIAMConsole(t, p, api.APIID)
+	})
 }

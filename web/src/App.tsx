@@ -10,6 +10,10 @@ import { ApisPage } from './pages/Apis';
 import { GatewaysPage } from './pages/Gateways';
 import { LoginPage } from './pages/Login';
 import { TargetGroupsPage } from './pages/rest/TargetGroups';
+import { GroupsPage } from './pages/iam/Groups';
+import { PoliciesPage } from './pages/iam/Policies';
+import { SimulatorPage } from './pages/iam/Simulator';
+import { UsersPage } from './pages/iam/Users';
 import { ApiKeysPage } from './pages/usage/ApiKeys';
 import { UsagePlanDetailPage } from './pages/usage/UsagePlanDetail';
 import { UsagePlansPage } from './pages/usage/UsagePlans';
@@ -26,6 +30,10 @@ function Pages({ location }: { location: string }) {
   if ((m = matchPath('/apis', location))) return <ApisPage />;
   if ((m = matchPath('/apis/:apiId/:tab?', location)))
     return <ApiDetailPage key={m.apiId} apiId={m.apiId} tab={m.tab ?? 'routes'} />;
+  if (matchPath('/iam/users', location)) return <UsersPage />;
+  if (matchPath('/iam/groups', location)) return <GroupsPage />;
+  if (matchPath('/iam/policies', location)) return <PoliciesPage />;
+  if (matchPath('/iam/simulator', location)) return <SimulatorPage />;
   if (matchPath('/iam/access-keys', location) || matchPath('/iam', location)) return <AccessKeysPage />;
   if (matchPath('/gateways', location)) return <GatewaysPage />;
   if (matchPath('/target-groups', location)) return <TargetGroupsPage />;
