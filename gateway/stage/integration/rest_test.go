@@ -153,3 +153,24 @@ func TestVPCLinkSendsToPickedTarget(t *testing.T) {
 		})
 	}
 }
+
+func BenchmarkMappedURL(b *testing.B) {
+	route := proxy("GET /pets/{petId}", "http://up.internal/animals/{id}")
+	route.Integration.RequestParameters = map[string]string{
+		"integration.request.path.id":         "method.request.path.petId",
+		"integration.request.header.X-Tenant": "method.request.querystring.tenant",
+		"integration.request.header.X-Static": "'on'",
+		"integration.request.header.X-Req":    "context.requestId",
+	}
+	st, err := router.CompileStage(&gwconfig.Stage{TenantID: "t", APIID: "abc", StageName: "prod", DeploymentID: "d", Routes: []gwconfig.Route{route}})
+	require.NoError(b, err)
+	ex := &pipeline.Exchange{RequestID: "rid"}
+	router.New("", []*router.Stage{st}).Lookup(&ex.Match, "abc.execute-api.localhost", "/prod/pets/7", "GET")
+	r := httptest.NewRequest("GET", "/prod/pets/7?tenant=acme", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := mappedURL(r, ex, ex.Match.Route.Integration); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

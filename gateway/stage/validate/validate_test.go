@@ -154,3 +154,33 @@ func TestStage(t *testing.T) {
 		})
 	}
 }
+
+func BenchmarkBody(b *testing.B) {
+	sch, err := router.CompileSchema([]byte(petSchema))
+	require.NoError(b, err)
+	body := []byte(`{"name":"rex","age":3,"kind":"dog","tags":["a","b"]}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if Body(sch, body) != nil {
+			b.Fatal("invalid")
+		}
+	}
+}
+
+func BenchmarkMissing(b *testing.B) {
+	route := gwconfig.Route{RouteID: "r", RouteKey: "GET /pets/{id}", Integration: gwconfig.Integration{Type: gwconfig.IntegrationMock},
+		RequestValidator:  &gwconfig.RequestValidator{Parameters: true},
+		RequestParameters: map[string]bool{"method.request.header.x-trace": true, "method.request.path.id": true}}
+	st, err := router.CompileStage(&gwconfig.Stage{TenantID: "t", APIID: "abc", StageName: "prod", DeploymentID: "d", Routes: []gwconfig.Route{route}})
+	require.NoError(b, err)
+	var m router.Match
+	router.New("", []*router.Stage{st}).Lookup(&m, "abc.execute-api.localhost", "/prod/pets/7", "GET")
+	r := httptest.NewRequest("GET", "/prod/pets/7", nil)
+	r.Header.Set("X-Trace", "1")
+	b.ReportAllocs()
+	for b.Loop() {
+		if Missing(r, &m, m.Route.Validation.Required) != nil {
+			b.Fatal("missing")
+		}
+	}
+}
