@@ -202,7 +202,9 @@ func (s *stage) check(w http.ResponseWriter, r *http.Request) error {
 	req := s.reqs.Get().(*limit.Request)
 	defer s.putRequest(req)
 	tenant := gwconfig.DefaultTenantThrottle
-	if tl != nil {
+	if tl != nil && tl.Throttle != (gwconfig.Throttle{}) {
+		// A zero throttle means the default, not a blocked tenant:
+		// suspension says that.
 		tenant = tl.Throttle
 	}
 	req.Throttles = append(req.Throttles, limit.Throttle{Key: keys.tenant, Policy: "tenant", Rate: tenant.RateLimit, Burst: tenant.BurstLimit})

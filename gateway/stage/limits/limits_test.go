@@ -248,7 +248,16 @@ func TestTenantCeilingAndSuspension(t *testing.T) {
 
 	require.NoError(t, e.bus.PutTenantLimits(ctx, &gwconfig.TenantLimits{TenantID: "t-1", Suspended: true, Throttle: gwconfig.DefaultTenantThrottle}))
 	require.NoError(t, e.keys.Load(ctx))
-	assert.Equal(t, 403, e.do("/open", "", nil).status)
+	res = e.do("/open", "", nil)
+	assert.Equal(t, 403, res.status)
+	assert.JSONEq(t, `{"message":"Forbidden"}`, res.body)
+
+	// Limits without a throttle mean the default ceiling.
+	require.NoError(t, e.bus.PutTenantLimits(ctx, &gwconfig.TenantLimits{TenantID: "t-1"}))
+	require.NoError(t, e.keys.Load(ctx))
+	for range 10 {
+		require.Equal(t, 200, e.do("/open", "", nil).status)
+	}
 }
 
 type downLimiter struct{}
