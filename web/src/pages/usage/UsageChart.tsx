@@ -29,8 +29,18 @@ export function UsageChart({ series }: { series: UsageSeries }) {
         {
           width: Math.max(el.clientWidth, 320),
           height: HEIGHT,
-          scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(max, 5) * 1.1] } },
-          axes: [{}, { label: 'Requests', size: 60 }],
+          scales: {
+            // Half a day either side, so the first and last bars show whole.
+            x: { time: true, range: (_u, min, max) => [min - 43_200, max + 43_200] },
+            y: { range: (_u, _min, max) => [0, Math.max(max, 5) * 1.1] },
+          },
+          axes: [
+            {
+              incrs: [86_400, 7 * 86_400],
+              values: (_u, splits) => splits.map((v) => new Date(v * 1000).toISOString().slice(5, 10)),
+            },
+            { label: 'Requests', size: 60 },
+          ],
           legend: { show: false },
           series: [
             {},

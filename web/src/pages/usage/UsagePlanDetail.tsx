@@ -65,7 +65,7 @@ export function UsagePlanDetailPage({ planId }: { planId: string }) {
           </>
         }
       />
-      <div className="card">
+      <div className="card" style={{ padding: '12px 16px' }}>
         <div className="kv-summary">
           <span className="muted">ID</span>
           <span className="mono" data-testid="usage-plan-id">
@@ -257,6 +257,7 @@ function KeyUsage({ planId, keyId, hasQuota }: { planId: string; keyId: string; 
         </h2>
         <div className="row-actions">
           <select
+            style={{ width: 'auto' }}
             aria-label="Date range"
             data-testid="usage-range"
             value={days}
@@ -279,7 +280,7 @@ function KeyUsage({ planId, keyId, hasQuota }: { planId: string; keyId: string; 
         </div>
       </div>
       <ErrorBanner error={error} onRetry={() => void load()} title="Could not load usage" />
-      <div className="card" data-testid="usage-panel">
+      <div className="card" style={{ padding: '12px 16px' }} data-testid="usage-panel">
         {series ? <UsageChart series={series} /> : <Spinner label="Loading usage" />}
       </div>
       {extend ? (
