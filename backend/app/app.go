@@ -17,6 +17,7 @@ import (
 	"github.com/turnpike/turnpike/backend/db"
 	"github.com/turnpike/turnpike/backend/iam/iamauth"
 	"github.com/turnpike/turnpike/backend/iam/iamimpl"
+	"github.com/turnpike/turnpike/gateway/cache"
 	"github.com/turnpike/turnpike/gateway/fleet"
 )
 
@@ -35,6 +36,9 @@ type Config struct {
 	Console        fs.FS
 	ConsoleBuilt   bool
 	TrustedProxies []string
+	// Cache is the stage caches' store the flush API empties (default: an
+	// in-process store).
+	Cache cache.Store
 }
 
 // App is the assembled server with the services behind it.
@@ -67,6 +71,14 @@ func New(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	cacheStore := cfg.Cache
+	if cacheStore == nil {
+		cacheStore = cache.NewMemory(nil)
+	}
+	cacheModule, err := api.NewCacheModule(a.APIs, cacheStore)
+	if err != nil {
+		return nil, err
+	}
 	tenantSvc := iamimpl.NewTenantService(cfg.DB, a.IAM, cfg.Bus, apisimpl.NewDeployStore(cfg.DB))
 	auditLog := audit.NewStore(cfg.DB)
 	var srv *api.Server
@@ -84,6 +96,7 @@ func New(cfg Config) (*App, error) {
 			api.NewTenantsModule(tenantSvc),
 			api.NewAuditModule(auditLog),
 			apisModule,
+			cacheModule,
 			api.NewOpenAPIModule(func() []api.RouteInfo { return srv.Routes() }, api.OpenAPIInfo{}),
 		},
 		Console:        cfg.Console,
