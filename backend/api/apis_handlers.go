@@ -106,7 +106,7 @@ const (
 	resourceRoute           = "apis/{apiId}/routes/{routeId}"
 	resourceStage           = "apis/{apiId}/stages/{stageName}"
 	resourceDeployment      = "apis/{apiId}/deployments/{deploymentId}"
-	resourceAnyStageOfAnAPI = "apis/{apiId}/stages/*"
+	resourceAnyStageOfAnAPI = "apis/{apiId}/stages/{body.stageName}"
 )
 
 // Routes implements Module. Each line names the permission the route needs.
@@ -157,8 +157,8 @@ func (m *APIsModule) Routes(r *Router) {
 	r.Handle(get, "/apis/:apiId/deployments", ActionGetDeployments, "apis/{apiId}/deployments",
 		"List an API's deployments, newest first", m.listDeployments,
 		&RouteDoc{Response: DeploymentListView{Items: []DeploymentView{exampleDeploymentView}}})
-	// The stage to deploy is in the body, which is read after
-	// authorisation, so the permission covers every stage of the API.
+	// The stage to deploy is in the body: the router authorizes the stage
+	// it names ({body.stageName}), so a policy can allow dev and deny prod.
 	r.Handle(post, "/apis/:apiId/deployments", ActionCreateDeployment, resourceAnyStageOfAnAPI,
 		"Deploy the API's routes to a stage (202); with ?wait=true answer 200 once it is DEPLOYED or FAILED (at most 90 s)",
 		m.createDeployment,

@@ -287,7 +287,7 @@ func TestAPIsHandlersScenarios(t *testing.T) {
 		// Deployments.
 		{desc: "create deployment", method: "POST", path: "/v1/apis/{apiId}/deployments", body: `{"stageName":"prod"}`,
 			wantStatus: 202, wantContains: []string{`"status":"PENDING"`, `"stageName":"prod"`, `"message":"Deployment created"`},
-			wantAuthz: "apigw:CreateDeployment apis/{apiId}/stages/*"},
+			wantAuthz: "apigw:CreateDeployment apis/{apiId}/stages/prod"},
 		{desc: "deploy to missing stage", method: "POST", path: "/v1/apis/{apiId}/deployments", body: `{"stageName":"nope"}`,
 			wantStatus: 422, wantCode: "deployment.invalid", wantDetail: "stageName"},
 		{desc: "deploy while in progress", method: "POST", path: "/v1/apis/{apiId}/deployments", body: `{"stageName":"prod"}`,

@@ -199,6 +199,9 @@ func expandResource(pattern string, c *gin.Context) string {
 	for _, p := range c.Params {
 		pattern = strings.ReplaceAll(pattern, "{"+p.Key+"}", p.Value)
 	}
+	if strings.Contains(pattern, "{body.") {
+		pattern = expandBodyFields(pattern, c)
+	}
 	return pattern
 }
 

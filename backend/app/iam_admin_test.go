@@ -151,3 +151,38 @@ func TestIntegrationIAMAdminScenario(t *testing.T) {
 	assert.Contains(t, resp, "iam:SimulatePrincipalPolicy")
 	assert.Contains(t, resp, "iam:AttachUserPolicy")
 }
+
+// TestIntegrationDeveloperDeploysDevNotProd: the deployment route is
+// authorized on the stage its body names, so DeveloperAccess (Deny on
+// apis/*/stages/prod*) deploys to dev and is refused prod.
+func TestIntegrationDeveloperDeploysDevNotProd(t *testing.T) {
+	e := newEnv(t, dbtest.SQLite(t))
+	a := e.newTenant("acme")
+	dev := e.user(a.id, "dev@acme.test")
+	status, resp := e.do(a.adminToken, http.MethodPut, "/v1/iam/users/"+dev+"/policies/DeveloperAccess", nil)
+	require.Equal(t, http.StatusNoContent, status, resp)
+	token := e.key(a.id, dev)
+
+	status, resp = e.do(token, http.MethodPost, "/v1/apis", []byte(`{"name":"pets","protocolType":"HTTP"}`))
+	require.Equal(t, http.StatusCreated, status, resp)
+	apiID := decode[struct {
+		APIID string `json:"apiId"`
+	}](t, resp).APIID
+	status, resp = e.do(token, http.MethodPost, "/v1/apis/"+apiID+"/routes", []byte(`{"routeKey":"GET /pets","integration":{"type":"MOCK","mockBody":"ok"}}`))
+	require.Equal(t, http.StatusCreated, status, resp)
+	status, resp = e.do(token, http.MethodPost, "/v1/apis/"+apiID+"/stages", []byte(`{"stageName":"dev"}`))
+	require.Equal(t, http.StatusCreated, status, resp)
+	// Creating a stage acts on the API's stages collection (as in AWS).
+	status, resp = e.do(token, http.MethodPost, "/v1/apis/"+apiID+"/stages", []byte(`{"stageName":"prod"}`))
+	require.Equal(t, http.StatusCreated, status, resp)
+	status, resp = e.do(token, http.MethodGet, "/v1/apis/"+apiID+"/stages/prod", nil)
+	require.Equal(t, http.StatusForbidden, status, "reading prod is refused: %s", resp)
+
+	status, resp = e.do(token, http.MethodPost, "/v1/apis/"+apiID+"/deployments", []byte(`{"stageName":"dev"}`))
+	require.Equal(t, http.StatusAccepted, status, resp)
+	status, resp = e.do(token, http.MethodPost, "/v1/apis/"+apiID+"/deployments", []byte(`{"stageName":"prod"}`))
+	require.Equal(t, http.StatusForbidden, status, resp)
+	assert.Contains(t, resp, "apigw:CreateDeployment on trn:turnpike:"+a.id+":apis/"+apiID+"/stages/prod.")
+	status, resp = e.do(token, http.MethodGet, "/v1/iam/users", nil)
+	assert.Equal(t, http.StatusForbidden, status, "no IAM: %s", resp)
+}
