@@ -41,6 +41,8 @@ type platformEnv struct {
 	bus     fleet.Bus
 	audit   *audit.Store
 	inline  *apistest.InlineStarter
+	sso     *iamimpl.SSOService
+	invites *iamimpl.InviteService
 	// Tokens: admin (acme, platform operator), reader (acme, ReadOnly),
 	// beta (beta's admin).
 	tokens map[string]string
@@ -73,13 +75,17 @@ func newPlatformEnv(t *testing.T) *platformEnv {
 	t.Cleanup(inline.Wait)
 	e.inline = inline
 	e.apis = apisimpl.ProvideService(apisimpl.Deps{DB: d, Bus: bus, Starter: inline})
+	e.sso = iamimpl.NewSSOService(d, svc, nil)
+	e.invites = iamimpl.NewInviteService(d, svc, e.tenants, true)
 	enf, err := authz.New()
 	require.NoError(t, err)
 	apisModule, err := api.NewAPIsModule(api.APIsConfig{Service: e.apis, Gateways: bus, BaseDomain: "gw.test"})
 	require.NoError(t, err)
 	e.srv = api.New(api.Config{Logger: slog.New(slog.DiscardHandler), Authn: iamauth.New(svc),
 		Authz: api.PlatformGuard{Next: enf, Admins: e.tenants}, Tx: d, Audit: e.audit,
-		Modules: []api.Module{api.NewIAMModule(svc), api.NewTenantsModule(e.tenants), api.NewAuditModule(e.audit), apisModule}})
+		Modules: []api.Module{api.NewIAMModule(svc), api.NewTenantsModule(e.tenants), api.NewAuditModule(e.audit), apisModule,
+			api.NewSSOModule(api.SSOConfig{SSO: e.sso, PublicURL: "https://console.test", SignupEnabled: true}),
+			api.NewInviteModule(api.InviteConfig{Keys: svc, PublicURL: "https://console.test", Invitations: e.invites})}})
 
 	e.acme, err = svc.GetTenant(ctx, iam.GetTenantQuery{TenantID: boot.TenantID})
 	require.NoError(t, err)
@@ -110,6 +116,12 @@ func newPlatformEnv(t *testing.T) *platformEnv {
 	require.NoError(t, err)
 	inline.Wait()
 	e.params["deploymentId"] = dep.ID
+	_, err = e.sso.PutOIDCConfig(ctx, iam.PutOIDCConfigCommand{TenantID: e.acme.ID, Issuer: "https://idp.test",
+		ClientID: "turnpike", ClientSecret: "s3cret"})
+	require.NoError(t, err)
+	inv, err := e.invites.CreateInvitation(ctx, iam.CreateInvitationCommand{TenantID: e.acme.ID, Email: "invited@acme.test"})
+	require.NoError(t, err)
+	e.params["invitationId"] = inv.ID
 	return e
 }
 

@@ -172,6 +172,8 @@ func serve(ctx context.Context) error {
 			// (or built-in roles) by name.
 			api.NewSSOModule(api.SSOConfig{SSO: iamimpl.NewSSOService(b.db, iamSvc, directory),
 				PublicURL: cfg.PublicURL, SignupEnabled: cfg.Signup}),
+			api.NewInviteModule(api.InviteConfig{Keys: iamSvc, PublicURL: cfg.PublicURL,
+				Invitations: iamimpl.NewInviteService(b.db, iamSvc, tenantSvc, cfg.Signup)}),
 			apisModule,
 			api.NewRESTAPIModule(restapiimpl.ProvideService(b.db)),
 			usageModule,

@@ -45,6 +45,12 @@ func NewTenantService(d *db.DB, svc *Service, bus StageBus, stages DeployedStage
 
 // CreateTenantWithAdmin implements iam.TenantAdmin.
 func (s *TenantService) CreateTenantWithAdmin(ctx context.Context, cmd iam.CreateTenantWithAdminCommand) (*iam.CreatedTenant, error) {
+	return s.createTenantWithAdmin(ctx, cmd, true)
+}
+
+// createTenantWithAdmin creates the tenant and its administrator, with an
+// access key when withKey (sign-up opens a session instead).
+func (s *TenantService) createTenantWithAdmin(ctx context.Context, cmd iam.CreateTenantWithAdminCommand, withKey bool) (*iam.CreatedTenant, error) {
 	if err := cmd.Validate(); err != nil {
 		return nil, err
 	}
@@ -71,6 +77,9 @@ func (s *TenantService) CreateTenantWithAdmin(ctx context.Context, cmd iam.Creat
 		}
 		if err := st.insertUser(ctx, u); err != nil {
 			return err
+		}
+		if !withKey {
+			return nil
 		}
 		k, err := s.svc.createAccessKey(ctx, st, iam.CreateAccessKeyCommand{TenantID: t.ID, UserID: u.ID, Name: "bootstrap"})
 		if err != nil {
