@@ -167,7 +167,7 @@ func printRow(name string, r result) {
 	if r.ratio > 0 {
 		ratio = fmt.Sprintf("%.2f", r.ratio)
 	}
-	fmt.Printf("%-8s %10.0f %9s %9s %10.0f %7s %9.0f%% %10s %7d\n", name, r.rps, r.p50, r.p99, r.perCPU, ratio,
+	fmt.Printf("%-8s %10.0f %9s %9s %10.0f %7s %9.0f%% %10s %7d\n", name, r.rps, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.perCPU, ratio,
 		100*r.cpuSeconds/r.seconds, r.addedP50.Round(time.Microsecond), r.errors)
 }
 
