@@ -87,6 +87,9 @@ func (l *Local) Allow(ctx context.Context, req *Request) (Decision, error) {
 	d := Decision{Remaining: -1}
 	for _, t := range req.Throttles {
 		r := gcra(l.tats[t.Key], nowUS, t.Rate, t.Burst)
+		if r.clamped {
+			l.tats[t.Key] = r.tat
+		}
 		if !r.ok {
 			return Decision{Reason: Throttled, Policy: t.Policy, Limit: throttleLimit(t.Rate), Window: time.Second,
 				Reset: micros(r.reset), RetryAfter: micros(r.retry)}, nil

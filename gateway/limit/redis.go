@@ -59,6 +59,11 @@ for i = 1, n do
   local interval = 1000000 / rate
   local tat = tonumber(redis.call('GET', KEYS[i]) or '0')
   if tat < now then tat = now end
+  if tat > now + interval * burst then
+    -- Set under a stricter configuration: drained under this one.
+    tat = now + interval * burst
+    redis.call('SET', KEYS[i], string.format('%.3f', tat), 'PX', math.ceil((tat - now) / 1000) + tonumber(ARGV[8]))
+  end
   local newTat = tat + interval
   local diff = now - (newTat - interval * burst)
   if diff < 0 then

@@ -54,6 +54,7 @@ func Run(t *testing.T, newLimiter Factory) {
 		{desc: "a refusal counts nothing", run: testRefusalCountsNothing},
 		{desc: "the binding policy is the tightest", run: testBindingPolicy},
 		{desc: "zero rate or burst refuses", run: testZeroRefuses},
+		{desc: "a looser configuration applies at once", run: testLoosened},
 		{desc: "quota admits exactly its limit per period", run: testQuota},
 		{desc: "quota week with offset", run: testQuotaWeek},
 		{desc: "usage per day", run: testUsage},
@@ -300,4 +301,21 @@ func testConcurrent(t *testing.T, l limit.LimiterStore, c *Clock) {
 	}
 	wg.Wait()
 	assert.Equal(t, 40, admitted)
+}
+
+func testLoosened(t *testing.T, l limit.LimiterStore, c *Clock) {
+	strict := &limit.Request{Throttles: []limit.Throttle{throttle("cfg", 1, 2)}}
+	require.True(t, allow(t, l, strict).Allowed())
+	require.True(t, allow(t, l, strict).Allowed())
+	require.False(t, allow(t, l, strict).Allowed())
+	// The same throttle, loosened: it is drained under the new
+	// configuration, so its whole burst is back after burst/rate (100ms),
+	// not after the 2s the old one would have taken.
+	loose := &limit.Request{Throttles: []limit.Throttle{throttle("cfg", 1000, 100)}}
+	require.False(t, allow(t, l, loose).Allowed())
+	c.Advance(100 * time.Millisecond)
+	for i := range 100 {
+		require.True(t, allow(t, l, loose).Allowed(), "request %d", i)
+	}
+	assert.False(t, allow(t, l, loose).Allowed())
 }

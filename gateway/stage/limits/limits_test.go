@@ -252,9 +252,12 @@ func TestTenantCeilingAndSuspension(t *testing.T) {
 	assert.Equal(t, 403, res.status)
 	assert.JSONEq(t, `{"message":"Forbidden"}`, res.body)
 
-	// Limits without a throttle mean the default ceiling.
+	// Limits without a throttle mean the default ceiling (drained under
+	// it after the strict one: whole again after 0.5s).
 	require.NoError(t, e.bus.PutTenantLimits(ctx, &gwconfig.TenantLimits{TenantID: "t-1"}))
 	require.NoError(t, e.keys.Load(ctx))
+	assert.Equal(t, 429, e.do("/open", "", nil).status)
+	e.clock.Advance(500 * time.Millisecond)
 	for range 10 {
 		require.Equal(t, 200, e.do("/open", "", nil).status)
 	}
