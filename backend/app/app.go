@@ -5,6 +5,7 @@
 package app
 
 import (
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"time"
@@ -17,8 +18,11 @@ import (
 	"github.com/turnpike/turnpike/backend/db"
 	"github.com/turnpike/turnpike/backend/iam/iamauth"
 	"github.com/turnpike/turnpike/backend/iam/iamimpl"
+	"github.com/turnpike/turnpike/backend/restapi/restapiimpl"
+	"github.com/turnpike/turnpike/backend/usage/usageimpl"
 	"github.com/turnpike/turnpike/gateway/cache"
 	"github.com/turnpike/turnpike/gateway/fleet"
+	"github.com/turnpike/turnpike/gateway/limit"
 )
 
 // Config is what the server needs from its environment.
@@ -30,6 +34,7 @@ type Config struct {
 	// IAM tunes the identity service (session TTL, password parameters).
 	IAM          iamimpl.Config
 	BaseDomain   string
+	PublicURL    string
 	GatewayURL   string
 	FleetTimeout time.Duration
 	// Console is the built console; nil serves a how-to-build page.
@@ -79,6 +84,17 @@ func New(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	keyBus := fleet.AsKeyBus(cfg.Bus)
+	if keyBus == nil {
+		return nil, fmt.Errorf("the fleet bus carries no API keys")
+	}
+	usageSvc := usageimpl.ProvideService(usageimpl.Deps{
+		DB: cfg.DB, Bus: keyBus, Counters: limit.New(nil, ""), Stages: a.APIs, Logger: log,
+	})
+	usageModule, err := api.NewUsageModule(api.UsageConfig{Service: usageSvc, Authz: a.Authorizer, Logger: log})
+	if err != nil {
+		return nil, err
+	}
 	tenantSvc := iamimpl.NewTenantService(cfg.DB, a.IAM, cfg.Bus, apisimpl.NewDeployStore(cfg.DB))
 	auditLog := audit.NewStore(cfg.DB)
 	var srv *api.Server
@@ -95,7 +111,10 @@ func New(cfg Config) (*App, error) {
 			api.NewIAMAdminModule(api.IAMAdminConfig{Service: a.IAM, Directory: a.Directory, Authorizer: a.Authorizer}),
 			api.NewTenantsModule(tenantSvc),
 			api.NewAuditModule(auditLog),
+			api.NewSSOModule(api.SSOConfig{SSO: iamimpl.NewSSOService(cfg.DB, a.IAM, a.Directory), PublicURL: cfg.PublicURL}),
 			apisModule,
+			api.NewRESTAPIModule(restapiimpl.ProvideService(cfg.DB)),
+			usageModule,
 			cacheModule,
 			api.NewOpenAPIModule(func() []api.RouteInfo { return srv.Routes() }, api.OpenAPIInfo{}),
 		},
