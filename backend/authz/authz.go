@@ -50,7 +50,7 @@ var ErrForbidden = apierr.Forbidden("auth.forbidden", "You are not allowed to pe
 // ErrPasswordResetRequired refuses everything but self-service to a user
 // whose password must be changed first.
 var ErrPasswordResetRequired = apierr.Forbidden("auth.password-reset-required",
-	"You must change your password (POST /v1/auth/password) before doing anything else.")
+	"You must change your password before doing anything else: in the console, user menu → Change password; over the API, POST /v1/auth/password.")
 
 // TRN names resource (a path such as apis/a1b2) within tenantID.
 func TRN(tenantID, resource string) string { return TRNPrefix + tenantID + ":" + resource }

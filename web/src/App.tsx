@@ -10,6 +10,7 @@ import { ApisPage } from './pages/Apis';
 import { GatewaysPage } from './pages/Gateways';
 import { LoginPage } from './pages/Login';
 import { TargetGroupsPage } from './pages/rest/TargetGroups';
+import { ChangePasswordPage } from './pages/iam/ChangePassword';
 import { GroupsPage } from './pages/iam/Groups';
 import { PoliciesPage } from './pages/iam/Policies';
 import { SimulatorPage } from './pages/iam/Simulator';
@@ -30,6 +31,7 @@ function Pages({ location }: { location: string }) {
   if ((m = matchPath('/apis', location))) return <ApisPage />;
   if ((m = matchPath('/apis/:apiId/:tab?', location)))
     return <ApiDetailPage key={m.apiId} apiId={m.apiId} tab={m.tab ?? 'routes'} />;
+  if (matchPath('/account/password', location)) return <ChangePasswordPage />;
   if (matchPath('/iam/users', location)) return <UsersPage />;
   if (matchPath('/iam/groups', location)) return <GroupsPage />;
   if (matchPath('/iam/policies', location)) return <PoliciesPage />;

@@ -163,6 +163,15 @@ function UserMenu() {
           <Link to="/iam/access-keys" className="menu-item" role="menuitem" onClick={() => setOpen(false)}>
             <Icon name="key" size={14} /> Security credentials
           </Link>
+          <Link
+            to="/account/password"
+            className="menu-item"
+            role="menuitem"
+            data-testid="menu-change-password"
+            onClick={() => setOpen(false)}
+          >
+            <Icon name="settings" size={14} /> Change password
+          </Link>
           <button
             className="menu-item"
             role="menuitem"
