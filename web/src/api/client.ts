@@ -19,6 +19,7 @@ import type {
   Route,
   Session,
   Stage,
+  Throttle,
 } from './types';
 
 /** An error answered by the API (or a network failure, with status 0). */
@@ -251,10 +252,17 @@ export class ApiClient {
   async listRoutes(apiId: string): Promise<Route[]> {
     return items(await this.request<ListResponse<Route>>('GET', `/v1/apis/${enc(apiId)}/routes`));
   }
-  createRoute(apiId: string, input: { routeKey: string; integration: Integration }): Promise<Route> {
+  createRoute(
+    apiId: string,
+    input: { routeKey: string; integration: Integration; apiKeyRequired?: boolean; throttle?: Throttle },
+  ): Promise<Route> {
     return this.request('POST', `/v1/apis/${enc(apiId)}/routes`, { body: input });
   }
-  updateRoute(apiId: string, routeId: string, patch: { routeKey?: string; integration?: Integration }): Promise<Route> {
+  updateRoute(
+    apiId: string,
+    routeId: string,
+    patch: { routeKey?: string; integration?: Integration; apiKeyRequired?: boolean; throttle?: Throttle | null },
+  ): Promise<Route> {
     return this.request('PATCH', `/v1/apis/${enc(apiId)}/routes/${enc(routeId)}`, { body: patch });
   }
   deleteRoute(apiId: string, routeId: string): Promise<void> {
@@ -271,14 +279,14 @@ export class ApiClient {
   }
   createStage(
     apiId: string,
-    input: { stageName: string; description?: string; stageVariables?: Record<string, string> },
+    input: { stageName: string; description?: string; stageVariables?: Record<string, string>; throttle?: Throttle },
   ): Promise<Stage> {
     return this.request('POST', `/v1/apis/${enc(apiId)}/stages`, { body: input });
   }
   updateStage(
     apiId: string,
     stageName: string,
-    patch: { description?: string; stageVariables?: Record<string, string> },
+    patch: { description?: string; stageVariables?: Record<string, string>; throttle?: Throttle | null },
   ): Promise<Stage> {
     return this.request('PATCH', `/v1/apis/${enc(apiId)}/stages/${enc(stageName)}`, { body: patch });
   }

@@ -56,10 +56,20 @@ export interface Integration {
   mockBody?: string;
 }
 
+/** A throttle as API Gateway names it. */
+export interface Throttle {
+  rateLimit: number;
+  burstLimit: number;
+}
+
 export interface Route {
   routeId: string;
   routeKey: string;
   integration: Integration;
+  /** Callers must send an API key of a usage plan for the stage. */
+  apiKeyRequired?: boolean;
+  /** The method throttle; absent when the stage's default applies. */
+  throttle?: Throttle;
   createdAt: string;
   updatedAt: string;
 }
@@ -70,6 +80,8 @@ export interface Stage {
   stageName: string;
   description: string;
   stageVariables: Record<string, string> | null;
+  /** The stage's default throttle. */
+  throttle?: Throttle;
   deploymentId: string;
   invokeUrl: string;
   lastDeploymentStatus: DeploymentStatus | '' | string;

@@ -26,6 +26,8 @@ import {
 } from '../lib/validate';
 import { useClient } from '../session';
 import { remove, upsert } from '../lib/list';
+import { buildThrottle, routeLimitsPatch, validateThrottle } from './usage/logic';
+import { ThrottleFields } from './usage/ThrottleFields';
 
 export function RoutesTab({ apiId, onDeploy }: { apiId: string; onDeploy: () => void }) {
   const client = useClient();
@@ -188,6 +190,9 @@ interface RouteValues extends Record<string, unknown> {
   timeoutInMillis: string;
   mockStatusCode: string;
   mockBody: string;
+  apiKeyRequired: boolean;
+  rate: string;
+  burst: string;
 }
 
 /** Maps the API's detail keys ("integration.uri", "uri") onto this form's fields. */
@@ -217,6 +222,9 @@ function RouteModal({
       timeoutInMillis: i?.timeoutInMillis ? String(i.timeoutInMillis) : '',
       mockStatusCode: String(i?.mockStatusCode || 200),
       mockBody: i?.mockBody ?? '',
+      apiKeyRequired: route?.apiKeyRequired ?? false,
+      rate: route?.throttle ? String(route.throttle.rateLimit) : '',
+      burst: route?.throttle ? String(route.throttle.burstLimit) : '',
     },
     (v) => ({
       routeKey: validateRouteKey(v.routeKey),
@@ -229,6 +237,7 @@ function RouteModal({
             : 'Enter a status code.'
           : null,
       mockBody: v.mockBody.length > 65536 ? 'At most 64 KiB.' : null,
+      ...validateThrottle(v.rate, v.burst),
     }),
     routeFieldForDetail,
   );
@@ -252,9 +261,11 @@ function RouteModal({
               timeoutInMillis: v.timeoutInMillis ? Number(v.timeoutInMillis) : undefined,
             };
       const routeKey = v.routeKey.trim();
+      // Only what changed, so a route without limits keeps its old shape.
+      const limits = routeLimitsPatch(route, v.apiKeyRequired, buildThrottle(v.rate, v.burst));
       const saved = route
-        ? await client.updateRoute(apiId, route.routeId, { routeKey, integration })
-        : await client.createRoute(apiId, { routeKey, integration });
+        ? await client.updateRoute(apiId, route.routeId, { routeKey, integration, ...limits })
+        : await client.createRoute(apiId, { routeKey, integration, ...limits, throttle: limits.throttle ?? undefined });
       onSaved(saved, !route);
     });
 
@@ -393,6 +404,26 @@ function RouteModal({
           />
         )}
       </Field>
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          data-testid="route-api-key-required"
+          checked={v.apiKeyRequired}
+          onChange={(e) => form.set('apiKeyRequired', e.target.checked)}
+        />{' '}
+        API key required (callers send <code>x-api-key</code> of a usage plan that includes the stage)
+      </label>
+      <ThrottleFields
+        testIdPrefix="route-throttle"
+        title="Method throttle"
+        hint="Overrides the stage's default throttle for this route; leave empty to use it."
+        rate={v.rate}
+        burst={v.burst}
+        rateError={form.error('rate')}
+        burstError={form.error('burst')}
+        onRate={(x) => form.set('rate', x)}
+        onBurst={(x) => form.set('burst', x)}
+      />
       {route ? (
         <p className="muted small">
           <Icon name="info" size={12} /> Saved changes reach traffic on the next deploy.

@@ -18,6 +18,8 @@ import type { Resource } from '../lib/hooks';
 import { rowsToVariables, validateStageName, validateVariableRows, variablesToRows } from '../lib/validate';
 import { useClient } from '../session';
 import { remove, upsert } from '../lib/list';
+import { buildThrottle, throttlePatch, validateThrottle } from './usage/logic';
+import { ThrottleFields } from './usage/ThrottleFields';
 
 export function StagesTab({
   apiId,
@@ -170,6 +172,8 @@ interface StageValues extends Record<string, unknown> {
   stageName: string;
   description: string;
   variables: Row[];
+  rate: string;
+  burst: string;
 }
 
 function StageModal({
@@ -189,6 +193,8 @@ function StageModal({
       stageName: stage?.stageName ?? '',
       description: stage?.description ?? '',
       variables: variablesToRows(stage?.stageVariables),
+      rate: stage?.throttle ? String(stage.throttle.rateLimit) : '',
+      burst: stage?.throttle ? String(stage.throttle.burstLimit) : '',
     },
     (v) => {
       const rowErrors = validateVariableRows(v.variables);
@@ -196,9 +202,17 @@ function StageModal({
         stageName: stage ? null : validateStageName(v.stageName),
         description: v.description.length > 1024 ? 'At most 1024 characters.' : null,
         variables: rowErrors.some((r) => r.key || r.value) ? 'Fix the stage variables.' : null,
+        ...validateThrottle(v.rate, v.burst),
       };
     },
-    (k) => (k.startsWith('stageVariables') ? 'variables' : k),
+    (k) =>
+      k.startsWith('stageVariables')
+        ? 'variables'
+        : k === 'throttle.rateLimit'
+          ? 'rate'
+          : k === 'throttle.burstLimit'
+            ? 'burst'
+            : k,
   );
   const v = form.values;
   const rowErrors = validateVariableRows(v.variables);
@@ -207,12 +221,18 @@ function StageModal({
   const submit = () =>
     void form.submit(async (v) => {
       const stageVariables = rowsToVariables(v.variables);
+      const throttle = throttlePatch(stage?.throttle, buildThrottle(v.rate, v.burst));
       const saved = stage
-        ? await client.updateStage(apiId, stage.stageName, { description: v.description.trim(), stageVariables })
+        ? await client.updateStage(apiId, stage.stageName, {
+            description: v.description.trim(),
+            stageVariables,
+            ...throttle,
+          })
         : await client.createStage(apiId, {
             stageName: v.stageName,
             description: v.description.trim() || undefined,
             stageVariables,
+            throttle: throttle.throttle ?? undefined,
           });
       onSaved(saved, !stage);
     });
@@ -317,6 +337,17 @@ function StageModal({
           Add variable
         </Button>
       </fieldset>
+      <ThrottleFields
+        testIdPrefix="stage-throttle"
+        title="Default throttle"
+        hint="Applies to every route of the stage without a method throttle, after the tenant-wide ceiling; a deployed stage gets changes at once."
+        rate={v.rate}
+        burst={v.burst}
+        rateError={form.error('rate')}
+        burstError={form.error('burst')}
+        onRate={(x) => form.set('rate', x)}
+        onBurst={(x) => form.set('burst', x)}
+      />
     </FormModal>
   );
 }

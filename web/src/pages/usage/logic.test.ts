@@ -8,6 +8,8 @@ import {
   lastDays,
   parseMethodThrottles,
   parseTags,
+  routeLimitsPatch,
+  throttlePatch,
   stageRowsToApiStages,
   apiStagesToRows,
   usageSeries,
@@ -172,5 +174,21 @@ describe('UsageApi', () => {
     };
     await new UsageApi(new ApiClient({ fetch: fetchImpl })).usage('p 1', '2026-11-20', '2026-11-26', 'k1');
     expect(url).toBe('/v1/usageplans/p%201/usage?startDate=2026-11-20&endDate=2026-11-26&keyId=k1');
+  });
+});
+
+describe('route and stage limit patches', () => {
+  it('sends only what changed', () => {
+    expect(routeLimitsPatch(null, false, undefined)).toEqual({});
+    expect(routeLimitsPatch(null, true, { rateLimit: 1, burstLimit: 1 })).toEqual({
+      apiKeyRequired: true,
+      throttle: { rateLimit: 1, burstLimit: 1 },
+    });
+    const route = { apiKeyRequired: true, throttle: { rateLimit: 1, burstLimit: 1 } };
+    expect(routeLimitsPatch(route, true, { rateLimit: 1, burstLimit: 1 })).toEqual({});
+    expect(routeLimitsPatch(route, false, undefined)).toEqual({ apiKeyRequired: false, throttle: null });
+    expect(throttlePatch(undefined, { rateLimit: 2, burstLimit: 3 })).toEqual({
+      throttle: { rateLimit: 2, burstLimit: 3 },
+    });
   });
 });

@@ -244,3 +244,21 @@ export function describeQuota(q: Quota | undefined): string {
   const per = q.period === 'DAY' ? 'day' : q.period === 'WEEK' ? 'week' : 'month';
   return `${q.limit.toLocaleString('en-US')} per ${per}${q.offset ? ` (offset ${q.offset})` : ''}`;
 }
+
+/** {throttle} when it changed from `was` (null removes it), else {}. */
+export function throttlePatch(was: Throttle | undefined, now: Throttle | undefined): { throttle?: Throttle | null } {
+  const same = JSON.stringify(was ?? null) === JSON.stringify(now ?? null);
+  return same ? {} : { throttle: now ?? null };
+}
+
+/** The route editor's usage settings that differ from the route's (all set ones for a new route). */
+export function routeLimitsPatch(
+  route: { apiKeyRequired?: boolean; throttle?: Throttle } | null,
+  apiKeyRequired: boolean,
+  throttle: Throttle | undefined,
+): { apiKeyRequired?: boolean; throttle?: Throttle | null } {
+  return {
+    ...(apiKeyRequired !== (route?.apiKeyRequired ?? false) ? { apiKeyRequired } : {}),
+    ...throttlePatch(route?.throttle, throttle),
+  };
+}
