@@ -128,6 +128,9 @@ type call struct {
 	headers  []mappedHeader
 	response []router.Mapping
 	insecure bool
+	// host is the Host header of a VPC_LINK call (the URI's host); empty
+	// sends the URL's.
+	host string
 }
 
 type callKey struct{}
@@ -158,7 +161,9 @@ func (in *integrator) serveProxy(w http.ResponseWriter, r *http.Request, ex *pip
 	if err != nil {
 		return &pipeline.HandlerError{Status: http.StatusInternalServerError, Code: pipeline.CodeInternal, Err: err}
 	}
+	var hostHeader string
 	if ci.TargetGroupID != "" {
+		hostHeader = u.Host
 		release, err := in.pickTarget(u, ci.TargetGroupID)
 		if err != nil {
 			return err
@@ -168,7 +173,7 @@ func (in *integrator) serveProxy(w http.ResponseWriter, r *http.Request, ex *pip
 	parent := r.Context()
 	ctx, cancel := context.WithTimeout(parent, ci.Timeout)
 	defer cancel()
-	c := &call{Context: ctx, url: u, method: ci.Method, headers: headers, insecure: ci.InsecureTLS}
+	c := &call{Context: ctx, url: u, method: ci.Method, headers: headers, insecure: ci.InsecureTLS, host: hostHeader}
 	if ci.Mappings != nil {
 		c.response = ci.Mappings.Response
 	}
@@ -194,7 +199,7 @@ func (in *integrator) serveProxy(w http.ResponseWriter, r *http.Request, ex *pip
 func rewrite(pr *httputil.ProxyRequest) {
 	c := callFrom(pr.Out.Context())
 	pr.Out.URL = c.url
-	pr.Out.Host = ""
+	pr.Out.Host = c.host
 	if c.method != "" {
 		pr.Out.Method = c.method
 	}

@@ -79,7 +79,9 @@ func mapResponse(resp *http.Response) error {
 	return nil
 }
 
-// pickTarget points u at a healthy target of the group.
+// pickTarget points u at a healthy target of the group. The caller keeps
+// the URI's host for the Host header, as a load balancer behind a VPC link
+// would see it.
 func (in *integrator) pickTarget(u *url.URL, groupID string) (func(), error) {
 	if in.targets == nil {
 		return nil, errNoTarget

@@ -143,7 +143,7 @@ func TestVPCLinkSendsToPickedTarget(t *testing.T) {
 			err = New(nil, slog.New(slog.DiscardHandler), WithTargets(tc.picker))(nil).ServeHTTP(w, r)
 			if tc.status == http.StatusOK {
 				require.NoError(t, err)
-				assert.Equal(t, addr, host)
+				assert.Equal(t, "pets.internal", host, "the Host header is the URI's, the connection the target's")
 				assert.Equal(t, 1, tc.picker.released)
 				return
 			}

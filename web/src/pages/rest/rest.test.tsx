@@ -102,3 +102,131 @@ describe('target groups page', () => {
     expect(text(byTestId('target-group-pets'))).toContain('10.0.0.5:8080, 10.0.0.6:8080');
   });
 });
+
+// A fake of the endpoints the Resources tab uses, for one REST API.
+function restFetch() {
+  const resources: {
+    id: string;
+    apiId: string;
+    parentId?: string;
+    pathPart: string;
+    path: string;
+    resourceMethods?: object;
+  }[] = [{ id: 'root', apiId: 'a1', pathPart: '', path: '/' }];
+  const calls: { method: string; path: string; body: unknown }[] = [];
+  const json = (status: number, body: unknown) =>
+    new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+  const f: typeof fetch = async (input, init) => {
+    const url = new URL(String(input), 'http://console.test');
+    const method = init?.method ?? 'GET';
+    const body = init?.body ? JSON.parse(String(init.body)) : undefined;
+    calls.push({ method, path: url.pathname, body });
+    const p = url.pathname;
+    if (p === '/v1/auth/me')
+      return json(200, {
+        user: { userId: 'u', email: 'a@b.c', name: 'A' },
+        tenant: { tenantId: 't', name: 'T' },
+        csrfToken: 'x',
+      });
+    if (p === '/v1/apis/a1')
+      return json(200, {
+        apiId: 'a1',
+        name: 'petstore',
+        description: '',
+        protocolType: 'REST',
+        endpointConfiguration: { types: ['REGIONAL'] },
+        apiEndpoint: 'http://a1.execute-api.localhost:8081',
+        createdAt: '2026-01-01T00:00:00Z',
+        updatedAt: '2026-01-01T00:00:00Z',
+      });
+    if (p === '/v1/apis/a1/resources' && method === 'GET') return json(200, { items: resources });
+    if (p === '/v1/apis/a1/resources' && method === 'POST') {
+      const parent = resources.find((r) => r.id === body.parentId)!;
+      if (resources.some((r) => r.parentId === parent.id && r.pathPart === body.pathPart))
+        return json(409, {
+          error: { code: 'resource.duplicate', message: 'The parent already has a child with this path part.' },
+        });
+      const r = {
+        id: `r${resources.length}`,
+        apiId: 'a1',
+        parentId: parent.id,
+        pathPart: body.pathPart,
+        path: (parent.path === '/' ? '' : parent.path) + '/' + body.pathPart,
+      };
+      resources.push(r);
+      return json(201, r);
+    }
+    const m = p.match(/^\/v1\/apis\/a1\/resources\/(\w+)\/methods\/(\w+)$/);
+    if (m && method === 'PUT') {
+      const r = resources.find((x) => x.id === m[1])!;
+      const method = { httpMethod: m[2], resourceId: r.id, ...body };
+      r.resourceMethods = { ...(r.resourceMethods ?? {}), [m[2]]: method };
+      return json(200, method);
+    }
+    if (p.endsWith('/integration') && method === 'PUT') return json(200, body);
+    if (
+      p.endsWith('/stages') ||
+      p.endsWith('/deployments') ||
+      p.endsWith('/requestvalidators') ||
+      p.endsWith('/models') ||
+      p === '/v1/targetgroups'
+    )
+      return json(200, { items: [] });
+    return json(404, { error: { code: 'not-found', message: 'Not found.' } });
+  };
+  return { f, calls };
+}
+
+describe('resources tab', () => {
+  it('adds a resource, refuses a duplicate, and adds a method with its integration and mappings', async () => {
+    window.history.replaceState(null, '', '/apis/a1/resources');
+    const { f, calls } = restFetch();
+    await render(<App client={new ApiClient({ fetch: f })} />);
+    await findByTestId('resource-/');
+    expect(byTestId('tab-routes')).toBeNull();
+
+    await click(byTestId('add-resource'));
+    await type(byTestId('resource-path-part'), 'a/b');
+    await click(byTestId('resource-submit'));
+    await waitFor(() => text(document.body).includes('Use a literal'), 'inline path error');
+    await type(byTestId('resource-path-part'), 'pets');
+    await click(byTestId('resource-submit'));
+    await findByTestId('resource-/pets');
+    expect(text(byTestId('resource-path'))).toBe('/pets');
+
+    await click(byTestId('resource-/'));
+    await click(byTestId('add-resource'));
+    await type(byTestId('resource-path-part'), 'pets');
+    await click(byTestId('resource-submit'));
+    await waitFor(() => text(document.body).includes('already has a child'), 'conflict banner');
+    await click(document.querySelector('[aria-label="Close"]') as HTMLElement);
+
+    await click(byTestId('resource-/pets'));
+    await click(byTestId('add-method'));
+    await type(byTestId('method-select'), 'POST');
+    await click(byTestId('method-submit'));
+    await findByTestId('method-dialog');
+    await type(byTestId('method-params'), 'method.request.querystring.owner');
+    await type(byTestId('rest-integration-uri'), 'http://pets.internal/pets');
+    await type(
+      byTestId('rest-request-mappings'),
+      'integration.request.header.X-Owner = method.request.querystring.owner',
+    );
+    await click(byTestId('method-save'));
+    await findByTestId('method-row-POST');
+
+    const put = calls.filter((c) => c.method === 'PUT');
+    expect(put.map((c) => c.path)).toEqual([
+      '/v1/apis/a1/resources/r1/methods/POST',
+      '/v1/apis/a1/resources/r1/methods/POST',
+      '/v1/apis/a1/resources/r1/methods/POST/integration',
+    ]);
+    expect(put[1].body).toMatchObject({ requestParameters: { 'method.request.querystring.owner': true } });
+    expect(put[2].body).toMatchObject({
+      type: 'HTTP_PROXY',
+      uri: 'http://pets.internal/pets',
+      connectionType: 'INTERNET',
+      requestParameters: { 'integration.request.header.X-Owner': 'method.request.querystring.owner' },
+    });
+  });
+});
