@@ -7,6 +7,7 @@ import { matchPath, navigate, useLocation } from './lib/router';
 import { AccessKeysPage } from './pages/AccessKeys';
 import { ApiDetailPage } from './pages/ApiDetail';
 import { ApisPage } from './pages/Apis';
+import { AuditLogPage } from './pages/audit/AuditLog';
 import { GatewaysPage } from './pages/Gateways';
 import { LoginPage } from './pages/Login';
 import { TargetGroupsPage } from './pages/rest/TargetGroups';
@@ -38,6 +39,7 @@ function Pages({ location }: { location: string }) {
   if (matchPath('/iam/simulator', location)) return <SimulatorPage />;
   if (matchPath('/iam/access-keys', location) || matchPath('/iam', location)) return <AccessKeysPage />;
   if (matchPath('/gateways', location)) return <GatewaysPage />;
+  if (matchPath('/audit', location)) return <AuditLogPage />;
   if (matchPath('/target-groups', location)) return <TargetGroupsPage />;
   if (matchPath('/api-keys', location)) return <ApiKeysPage />;
   if (matchPath('/usage-plans', location)) return <UsagePlansPage />;

@@ -75,6 +75,7 @@ const NAV: { section: string; items: NavItem[] }[] = [
         testId: 'nav-iam-simulator',
         match: '/iam/simulator',
       },
+      { label: 'Audit log', icon: 'logs', to: '/audit', testId: 'nav-audit', match: '/audit' },
     ],
   },
   { section: '', items: [{ label: 'Settings', icon: 'settings' }] },
