@@ -6,6 +6,7 @@ import { useDocumentTitle } from '../lib/hooks';
 import { navigate, queryParam, useLocation } from '../lib/router';
 import { validateEmail } from '../lib/validate';
 import { useSession } from '../session';
+import { SsoSignIn } from './SsoSignIn';
 
 /** Where to go after signing in: the `next` parameter if it is a local path. */
 export function safeNext(location: string): string {
@@ -81,6 +82,7 @@ export function LoginPage() {
           Sign in
         </Button>
       </form>
+      <SsoSignIn next={safeNext(location)} />
     </div>
   );
 }
