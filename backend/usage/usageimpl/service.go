@@ -517,6 +517,9 @@ func (s *Service) Reconcile(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := s.withdrawStrays(ctx, keys, plans); err != nil {
+		return err
+	}
 	tenants, err := s.store.tenantIDs(ctx)
 	if err != nil {
 		return fmt.Errorf("listing tenants: %w", err)
@@ -529,5 +532,55 @@ func (s *Service) Reconcile(ctx context.Context) error {
 	}
 	s.log.InfoContext(ctx, "api keys, usage plans and tenant limits republished",
 		"keys", len(keys), "plans", len(plans), "tenants", len(tenants))
+	return nil
+}
+
+// lister is the part of a bus that can list what it carries (fleet.KeyBus).
+type lister interface {
+	APIKeys(ctx context.Context) ([]*gwconfig.APIKey, error)
+	UsagePlans(ctx context.Context) ([]*gwconfig.UsagePlan, error)
+}
+
+// withdrawStrays removes from the bus the keys and plans the database does
+// not have: a write whose transaction rolled back after it was published
+// (the request's audit row failed, the process died) must not leave a key
+// that works.
+func (s *Service) withdrawStrays(ctx context.Context, keys []*usage.APIKey, plans []*usage.UsagePlan) error {
+	l, ok := s.bus.(lister)
+	if !ok {
+		return nil
+	}
+	haveKey := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		haveKey[k.ID] = true
+	}
+	published, err := l.APIKeys(ctx)
+	if err != nil {
+		return usage.ErrFleetUnavailable.Errorf("listing published api keys: %w", err)
+	}
+	for _, k := range published {
+		if !haveKey[k.ID] {
+			if err := s.bus.DeleteAPIKey(ctx, k.ID); err != nil {
+				return usage.ErrFleetUnavailable.Errorf("withdrawing stray api key %s: %w", k.ID, err)
+			}
+			s.log.WarnContext(ctx, "withdrew an API key the database does not have", "key", k.ID, "tenant", k.TenantID)
+		}
+	}
+	havePlan := make(map[string]bool, len(plans))
+	for _, p := range plans {
+		havePlan[p.ID] = true
+	}
+	publishedPlans, err := l.UsagePlans(ctx)
+	if err != nil {
+		return usage.ErrFleetUnavailable.Errorf("listing published usage plans: %w", err)
+	}
+	for _, p := range publishedPlans {
+		if !havePlan[p.ID] {
+			if err := s.bus.DeleteUsagePlan(ctx, p.ID); err != nil {
+				return usage.ErrFleetUnavailable.Errorf("withdrawing stray usage plan %s: %w", p.ID, err)
+			}
+			s.log.WarnContext(ctx, "withdrew a usage plan the database does not have", "plan", p.ID, "tenant", p.TenantID)
+		}
+	}
 	return nil
 }

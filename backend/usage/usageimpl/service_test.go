@@ -357,6 +357,9 @@ func TestIntegrationReconcile(t *testing.T) {
 		fresh := fleet.NewMemory()
 		t.Cleanup(func() { _ = fresh.Close() })
 		kb := fleet.AsKeyBus(fresh)
+		// Left over from a write that rolled back after its publish.
+		require.NoError(t, kb.PutAPIKey(ctx, &gwconfig.APIKey{ID: "stray", TenantID: tenantA, ValueHash: HashValue("stray-value-0123456789")}))
+		require.NoError(t, kb.PutUsagePlan(ctx, &gwconfig.UsagePlan{ID: "strayp", TenantID: tenantA}))
 		svc := ProvideService(Deps{DB: d, Bus: kb})
 		require.NoError(t, svc.Reconcile(ctx))
 		keys, err := kb.APIKeys(ctx)
