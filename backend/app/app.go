@@ -112,6 +112,8 @@ func New(cfg Config) (*App, error) {
 			api.NewTenantsModule(tenantSvc),
 			api.NewAuditModule(auditLog),
 			api.NewSSOModule(api.SSOConfig{SSO: iamimpl.NewSSOService(cfg.DB, a.IAM, a.Directory), PublicURL: cfg.PublicURL}),
+			api.NewInviteModule(api.InviteConfig{Keys: a.IAM, PublicURL: cfg.PublicURL,
+				Invitations: iamimpl.NewInviteService(cfg.DB, a.IAM, tenantSvc, false)}),
 			apisModule,
 			api.NewRESTAPIModule(restapiimpl.ProvideService(cfg.DB)),
 			usageModule,
