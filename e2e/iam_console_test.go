@@ -41,6 +41,8 @@ func testIAMConsole(t *testing.T, p *platform, apiID string) {
 	step(t, ctx, "open the API and press Deploy",
 		chromedp.Navigate(p.apiURL+"/apis/"+apiID),
 		chromedp.WaitVisible(tid("deploy-button")),
+		// The button is enabled once the stages have loaded.
+		chromedp.WaitEnabled(tid("deploy-button")),
 		chromedp.Click(tid("deploy-button")),
 		chromedp.WaitVisible(tid("deploy-submit")),
 		chromedp.Click(tid("deploy-submit")),
