@@ -67,6 +67,24 @@ type StageView struct {
 	StageVariables map[string]string `json:"stageVariables"`
 	// Throttle is the stage's default throttle, absent when none.
 	Throttle *gwconfig.Throttle `json:"throttle,omitempty"`
+	// CacheClusterEnabled is whether the stage's cache is on.
+	CacheClusterEnabled bool `json:"cacheClusterEnabled"`
+	// CacheClusterSize is the cache's memory in MB ("0.5"), absent when
+	// no cache is set up.
+	CacheClusterSize string `json:"cacheClusterSize,omitempty"`
+	// CacheTTLInSeconds is the default time to live of cached answers.
+	CacheTTLInSeconds int `json:"cacheTtlInSeconds,omitempty"`
+	// RequireAuthorizationForCacheControl and
+	// UnauthorizedCacheControlHeaderStrategy govern Cache-Control:
+	// max-age=0 from callers.
+	RequireAuthorizationForCacheControl    bool   `json:"requireAuthorizationForCacheControl"`
+	UnauthorizedCacheControlHeaderStrategy string `json:"unauthorizedCacheControlHeaderStrategy,omitempty"`
+	// XCacheHeader adds X-Cache: Hit or Miss to cacheable answers.
+	XCacheHeader bool `json:"xCacheHeader"`
+	// MethodSettings are route keys' cache settings.
+	MethodSettings map[string]apis.MethodSetting `json:"methodSettings"`
+	// AccessLogSettings is the stage's access log, absent when none.
+	AccessLogSettings *apis.AccessLogSettings `json:"accessLogSettings,omitempty"`
 	// DeploymentID is the deployment the stage serves; empty until its
 	// first successful deploy.
 	DeploymentID string `json:"deploymentId"`
@@ -180,9 +198,23 @@ func (e endpoints) stageView(s *apis.Stage) StageView {
 	if vars == nil {
 		vars = map[string]string{}
 	}
-	return StageView{StageName: s.StageName, Description: s.Description, StageVariables: vars, Throttle: s.Throttle,
+	methods := s.MethodSettings
+	if methods == nil {
+		methods = map[string]apis.MethodSetting{}
+	}
+	v := StageView{StageName: s.StageName, Description: s.Description, StageVariables: vars, Throttle: s.Throttle,
+		MethodSettings: methods, AccessLogSettings: s.AccessLog,
 		DeploymentID: s.DeploymentID, InvokeURL: e.stage(s.APIID, s.StageName),
 		LastDeploymentStatus: s.LastDeploymentStatus, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+	if c := s.Cache; c != nil {
+		v.CacheClusterEnabled = c.Enabled
+		v.CacheClusterSize = apis.FormatCacheSize(c.SizeMB)
+		v.CacheTTLInSeconds = c.DefaultTTLSeconds
+		v.RequireAuthorizationForCacheControl = c.RequireAuthorizationForCacheControl
+		v.UnauthorizedCacheControlHeaderStrategy = c.UnauthorizedCacheControlHeaderStrategy
+		v.XCacheHeader = c.XCacheHeader
+	}
+	return v
 }
 
 func deploymentView(d *apis.Deployment) DeploymentView {

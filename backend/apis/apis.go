@@ -116,6 +116,12 @@ type Stage struct {
 	// Throttle is the stage's default throttle for routes without one (nil:
 	// only the tenant ceiling applies).
 	Throttle *gwconfig.Throttle
+	// Cache is the stage's response cache (nil: none).
+	Cache *gwconfig.StageCache
+	// MethodSettings are cache settings by canonical route key.
+	MethodSettings map[string]MethodSetting
+	// AccessLog is the stage's access log (nil: none).
+	AccessLog *AccessLogSettings
 	// DeploymentID is the deployment the stage serves; empty until the
 	// first successful deploy.
 	DeploymentID string

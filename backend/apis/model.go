@@ -162,6 +162,12 @@ type CreateStageCommand struct {
 	StageVariables map[string]string `json:"stageVariables,omitempty"`
 	// Throttle is the stage's default throttle for routes without one.
 	Throttle *gwconfig.Throttle `json:"throttle,omitempty"`
+	// Cache settings of the stage (cacheClusterEnabled, ...).
+	StageCacheSettings
+	// MethodSettings are route keys' cache settings.
+	MethodSettings map[string]MethodSetting `json:"methodSettings,omitempty"`
+	// AccessLogSettings is the stage's access log; absent writes none.
+	AccessLogSettings *AccessLogSettings `json:"accessLogSettings,omitempty"`
 }
 
 // Validate checks the command.
@@ -171,6 +177,7 @@ func (c *CreateStageCommand) Validate() error {
 	v.description("description", c.Description)
 	v.stageVariables(c.StageVariables)
 	v.throttle("throttle", c.Throttle)
+	c.MethodSettings = v.stageSettings(&c.StageCacheSettings, c.MethodSettings, c.AccessLogSettings)
 	return v.err()
 }
 
@@ -182,6 +189,15 @@ type UpdateStageCommand struct {
 	// Throttle, when given, replaces the stage's default throttle (null
 	// removes it); a deployed stage gets it at once, without a redeploy.
 	Throttle OptionalThrottle `json:"throttle"`
+	// Cache settings given replace the stage's; a deployed stage gets
+	// them, the method settings and the access log at once.
+	StageCacheSettings
+	// MethodSettings, when given, replaces every route's cache settings
+	// ({} removes them all).
+	MethodSettings map[string]MethodSetting `json:"methodSettings,omitempty"`
+	// AccessLogSettings, when given, replaces the access log; null removes
+	// it.
+	AccessLogSettings Optional[AccessLogSettings] `json:"accessLogSettings"`
 }
 
 // Validate checks the command.
@@ -192,6 +208,7 @@ func (c *UpdateStageCommand) Validate() error {
 	}
 	v.stageVariables(c.StageVariables)
 	v.throttle("throttle", c.Throttle.Value)
+	c.MethodSettings = v.stageSettings(&c.StageCacheSettings, c.MethodSettings, c.AccessLogSettings.Value)
 	return v.err()
 }
 

@@ -100,6 +100,7 @@ func (ds *DeployStore) CompileDeployment(ctx context.Context, tenantID, deployme
 			snap.Routes[i] = gwconfig.Route{RouteID: r.ID, RouteKey: r.RouteKey, Integration: r.Integration,
 				APIKeyRequired: r.APIKeyRequired, Throttle: r.Throttle}
 		}
+		st.ApplyTo(snap)
 		snap.SetDefaults()
 		if err := snap.Validate(); err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"reflect"
 	"time"
 
 	"github.com/turnpike/turnpike/backend/apis"
@@ -269,7 +270,8 @@ func (s *Service) CreateStage(ctx context.Context, tenantID, apiID string, cmd a
 	}
 	t := now()
 	st := &apis.Stage{TenantID: tenantID, APIID: apiID, StageName: cmd.StageName, Description: cmd.Description,
-		Throttle: cmd.Throttle, StageVariables: maps.Clone(cmd.StageVariables), CreatedAt: t, UpdatedAt: t}
+		Throttle: cmd.Throttle, StageVariables: maps.Clone(cmd.StageVariables), CreatedAt: t, UpdatedAt: t,
+		Cache: cmd.StageCacheSettings.Apply(nil), MethodSettings: cmd.MethodSettings, AccessLog: cmd.AccessLogSettings}
 	if st.StageVariables == nil {
 		st.StageVariables = map[string]string{}
 	}
@@ -327,6 +329,19 @@ func (s *Service) UpdateStage(ctx context.Context, tenantID, apiID, stageName st
 			st.Throttle = cmd.Throttle.Value
 			// Like stage variables, a stage's default throttle applies
 			// without a redeploy.
+			republish = republish || st.DeploymentID != ""
+		}
+		// So do its cache, method and access log settings.
+		if c := cmd.StageCacheSettings.Apply(st.Cache); !reflect.DeepEqual(c, st.Cache) {
+			st.Cache = c
+			republish = republish || st.DeploymentID != ""
+		}
+		if cmd.MethodSettings != nil && !reflect.DeepEqual(cmd.MethodSettings, st.MethodSettings) {
+			st.MethodSettings = cmd.MethodSettings
+			republish = republish || st.DeploymentID != ""
+		}
+		if cmd.AccessLogSettings.Set && !reflect.DeepEqual(cmd.AccessLogSettings.Value, st.AccessLog) {
+			st.AccessLog = cmd.AccessLogSettings.Value
 			republish = republish || st.DeploymentID != ""
 		}
 		if republish {

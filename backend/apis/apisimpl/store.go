@@ -62,10 +62,15 @@ type stageRow struct {
 	Description    string
 	StageVariables string
 	// Throttle is the stage's default throttle as JSON, NULL for none.
-	Throttle     *string
-	DeploymentID *string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	Throttle *string
+	// CacheSettings, MethodSettings and AccessLogSettings are JSON, NULL
+	// for none.
+	CacheSettings     *string
+	MethodSettings    *string
+	AccessLogSettings *string
+	DeploymentID      *string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
 }
 
 func (stageRow) TableName() string { return "stages" }
@@ -324,6 +329,7 @@ func (s *sqlStore) updateStage(ctx context.Context, st *apis.Stage) error {
 	}
 	res := s.q(ctx).Model(&stageRow{}).Where("tenant_id = ? AND api_id = ? AND stage_name = ?", st.TenantID, st.APIID, st.StageName).
 		Updates(map[string]any{"description": row.Description, "stage_variables": row.StageVariables, "throttle": row.Throttle,
+			"cache_settings": row.CacheSettings, "method_settings": row.MethodSettings, "access_log_settings": row.AccessLogSettings,
 			"updated_at": row.UpdatedAt})
 	return rowsOr(res, apis.ErrStageNotFound)
 }
@@ -343,7 +349,11 @@ func fromStage(st *apis.Stage) (*stageRow, error) {
 		return nil, fmt.Errorf("encoding stage variables: %w", err)
 	}
 	row := &stageRow{TenantID: st.TenantID, APIID: st.APIID, StageName: st.StageName, Description: st.Description,
-		StageVariables: string(b), Throttle: throttleJSON(st.Throttle), CreatedAt: st.CreatedAt, UpdatedAt: st.UpdatedAt}
+		StageVariables: string(b), Throttle: throttleJSON(st.Throttle), CreatedAt: st.CreatedAt, UpdatedAt: st.UpdatedAt,
+		CacheSettings: jsonOrNull(st.Cache), AccessLogSettings: jsonOrNull(st.AccessLog)}
+	if len(st.MethodSettings) > 0 {
+		row.MethodSettings = jsonOrNull(st.MethodSettings)
+	}
 	if st.DeploymentID != "" {
 		row.DeploymentID = &st.DeploymentID
 	}
@@ -361,6 +371,15 @@ func (r *stageRow) toStage() (*apis.Stage, error) {
 		return nil, fmt.Errorf("decoding throttle of stage %s/%s: %w", r.APIID, r.StageName, err)
 	}
 	out.Throttle = t
+	if err := decodeNullable(r.CacheSettings, &out.Cache); err != nil {
+		return nil, fmt.Errorf("decoding cache settings of stage %s/%s: %w", r.APIID, r.StageName, err)
+	}
+	if err := decodeNullable(r.MethodSettings, &out.MethodSettings); err != nil {
+		return nil, fmt.Errorf("decoding method settings of stage %s/%s: %w", r.APIID, r.StageName, err)
+	}
+	if err := decodeNullable(r.AccessLogSettings, &out.AccessLog); err != nil {
+		return nil, fmt.Errorf("decoding access log settings of stage %s/%s: %w", r.APIID, r.StageName, err)
+	}
 	if r.StageVariables != "" {
 		if err := json.Unmarshal([]byte(r.StageVariables), &out.StageVariables); err != nil {
 			return nil, fmt.Errorf("decoding variables of stage %s/%s: %w", r.APIID, r.StageName, err)
@@ -600,6 +619,13 @@ func withStageVariables(d *deploymentRow, st *stageRow) (*gwconfig.Stage, error)
 		return nil, fmt.Errorf("decoding throttle of stage %s/%s: %w", st.APIID, st.StageName, err)
 	}
 	snap.Throttle = t
+	// So are its cache, method and access log settings.
+	cur, err := st.toStage()
+	if err != nil {
+		return nil, err
+	}
+	cur.ApplyTo(&snap)
+	snap.SetDefaults()
 	return &snap, nil
 }
 
@@ -640,4 +666,22 @@ func throttleOf(s *string) (*gwconfig.Throttle, error) {
 		return nil, err
 	}
 	return &t, nil
+}
+
+// jsonOrNull encodes a value for a nullable JSON column; nil is NULL.
+func jsonOrNull[T any](v T) *string {
+	b, err := json.Marshal(v)
+	if err != nil || string(b) == "null" {
+		return nil
+	}
+	s := string(b)
+	return &s
+}
+
+// decodeNullable decodes a nullable JSON column into out; NULL leaves it.
+func decodeNullable(s *string, out any) error {
+	if s == nil || *s == "" {
+		return nil
+	}
+	return json.Unmarshal([]byte(*s), out)
 }

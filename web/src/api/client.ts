@@ -19,6 +19,8 @@ import type {
   Route,
   Session,
   Stage,
+  StageCacheSettings,
+  AccessLogSettings,
   Throttle,
 } from './types';
 
@@ -279,14 +281,23 @@ export class ApiClient {
   }
   createStage(
     apiId: string,
-    input: { stageName: string; description?: string; stageVariables?: Record<string, string>; throttle?: Throttle },
+    input: {
+      stageName: string;
+      description?: string;
+      stageVariables?: Record<string, string>;
+      throttle?: Throttle;
+    } & StageCacheSettings & { accessLogSettings?: AccessLogSettings },
   ): Promise<Stage> {
     return this.request('POST', `/v1/apis/${enc(apiId)}/stages`, { body: input });
   }
   updateStage(
     apiId: string,
     stageName: string,
-    patch: { description?: string; stageVariables?: Record<string, string>; throttle?: Throttle | null },
+    patch: {
+      description?: string;
+      stageVariables?: Record<string, string>;
+      throttle?: Throttle | null;
+    } & StageCacheSettings & { accessLogSettings?: AccessLogSettings | null },
   ): Promise<Stage> {
     return this.request('PATCH', `/v1/apis/${enc(apiId)}/stages/${enc(stageName)}`, { body: patch });
   }

@@ -82,11 +82,37 @@ export interface Stage {
   stageVariables: Record<string, string> | null;
   /** The stage's default throttle. */
   throttle?: Throttle;
+  cacheClusterEnabled?: boolean;
+  cacheClusterSize?: string;
+  cacheTtlInSeconds?: number;
+  methodSettings?: Record<string, MethodSetting>;
+  accessLogSettings?: AccessLogSettings;
   deploymentId: string;
   invokeUrl: string;
   lastDeploymentStatus: DeploymentStatus | '' | string;
   createdAt: string;
   updatedAt: string;
+}
+
+/** A route's cache settings in a stage, by route key. */
+export interface MethodSetting {
+  cachingEnabled?: boolean;
+  cacheTtlInSeconds?: number;
+  cacheKeyParameters?: string[];
+}
+
+/** A stage's access log: a preset (CLF, JSON, XML, CSV) or $context format. */
+export interface AccessLogSettings {
+  format: string;
+  destinationArn: string;
+}
+
+/** The cache fields a stage create or PATCH takes. */
+export interface StageCacheSettings {
+  cacheClusterEnabled?: boolean;
+  cacheClusterSize?: string;
+  cacheTtlInSeconds?: number;
+  methodSettings?: Record<string, MethodSetting>;
 }
 
 export interface ProgressEntry {

@@ -20,6 +20,14 @@ import { useClient } from '../session';
 import { remove, upsert } from '../lib/list';
 import { buildThrottle, throttlePatch, validateThrottle } from './usage/logic';
 import { ThrottleFields } from './usage/ThrottleFields';
+import {
+  settingsField,
+  settingsPatch,
+  settingsValues,
+  validateSettings,
+  type StageSettingsValues,
+} from './stage/settings';
+import { StageSettingsFields } from './stage/StageSettingsFields';
 
 export function StagesTab({
   apiId,
@@ -168,7 +176,7 @@ interface Row {
   value: string;
 }
 
-interface StageValues extends Record<string, unknown> {
+interface StageValues extends Record<string, unknown>, StageSettingsValues {
   stageName: string;
   description: string;
   variables: Row[];
@@ -195,6 +203,7 @@ function StageModal({
       variables: variablesToRows(stage?.stageVariables),
       rate: stage?.throttle ? String(stage.throttle.rateLimit) : '',
       burst: stage?.throttle ? String(stage.throttle.burstLimit) : '',
+      ...settingsValues(stage),
     },
     (v) => {
       const rowErrors = validateVariableRows(v.variables);
@@ -203,16 +212,18 @@ function StageModal({
         description: v.description.length > 1024 ? 'At most 1024 characters.' : null,
         variables: rowErrors.some((r) => r.key || r.value) ? 'Fix the stage variables.' : null,
         ...validateThrottle(v.rate, v.burst),
+        ...validateSettings(v),
       };
     },
     (k) =>
-      k.startsWith('stageVariables')
+      settingsField(k) ??
+      (k.startsWith('stageVariables')
         ? 'variables'
         : k === 'throttle.rateLimit'
           ? 'rate'
           : k === 'throttle.burstLimit'
             ? 'burst'
-            : k,
+            : k),
   );
   const v = form.values;
   const rowErrors = validateVariableRows(v.variables);
@@ -227,12 +238,15 @@ function StageModal({
             description: v.description.trim(),
             stageVariables,
             ...throttle,
+            ...settingsPatch(v),
           })
         : await client.createStage(apiId, {
             stageName: v.stageName,
             description: v.description.trim() || undefined,
             stageVariables,
             throttle: throttle.throttle ?? undefined,
+            ...settingsPatch(v),
+            accessLogSettings: settingsPatch(v).accessLogSettings ?? undefined,
           });
       onSaved(saved, !stage);
     });
@@ -347,6 +361,11 @@ function StageModal({
         burstError={form.error('burst')}
         onRate={(x) => form.set('rate', x)}
         onBurst={(x) => form.set('burst', x)}
+      />
+      <StageSettingsFields
+        values={v}
+        error={(k) => form.error(k)}
+        set={(k, x) => form.set(k, x as StageValues[typeof k])}
       />
     </FormModal>
   );

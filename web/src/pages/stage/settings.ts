@@ -1,0 +1,98 @@
+// Stage cache and access log settings: form values, checks (the same bounds
+// the gateway applies) and the REST fields they become.
+import type { AccessLogSettings, Stage, StageCacheSettings } from '../../api/types';
+
+export const MIN_CACHE_MB = 0.5;
+export const MAX_CACHE_MB = 237;
+export const MAX_CACHE_TTL = 3600;
+export const LOG_PRESETS = ['CLF', 'JSON', 'XML', 'CSV'] as const;
+
+export interface StageSettingsValues {
+  cacheEnabled: boolean;
+  cacheSize: string;
+  cacheTtl: string;
+  /** '' (no access log), a preset name or 'custom'. */
+  logPreset: string;
+  logFormat: string;
+  logDestination: string;
+}
+
+export function settingsValues(stage: Stage | null): StageSettingsValues {
+  const log = stage?.accessLogSettings;
+  const preset = !log
+    ? ''
+    : (LOG_PRESETS as readonly string[]).includes(log.format.toUpperCase())
+      ? log.format.toUpperCase()
+      : 'custom';
+  return {
+    cacheEnabled: stage?.cacheClusterEnabled ?? false,
+    cacheSize: stage?.cacheClusterSize ?? '',
+    cacheTtl: stage?.cacheTtlInSeconds != null ? String(stage.cacheTtlInSeconds) : '',
+    logPreset: preset,
+    logFormat: preset === 'custom' ? (log?.format ?? '') : '',
+    logDestination: log?.destinationArn ?? '',
+  };
+}
+
+export function validateSettings(v: StageSettingsValues): Record<string, string | null> {
+  const out: Record<string, string | null> = { cacheSize: null, cacheTtl: null, logFormat: null, logDestination: null };
+  if (v.cacheSize.trim() !== '') {
+    const n = Number(v.cacheSize);
+    if (!Number.isFinite(n) || n < MIN_CACHE_MB || n > MAX_CACHE_MB) {
+      out.cacheSize = `A size of ${MIN_CACHE_MB} to ${MAX_CACHE_MB} MB.`;
+    }
+  }
+  if (v.cacheTtl.trim() !== '') {
+    const n = Number(v.cacheTtl);
+    if (!Number.isInteger(n) || n < 0 || n > MAX_CACHE_TTL) {
+      out.cacheTtl = `Whole seconds, 0 to ${MAX_CACHE_TTL}.`;
+    }
+  }
+  if (v.logPreset === 'custom' && v.logFormat.trim() === '') {
+    out.logFormat = 'Enter a format of $context variables.';
+  }
+  const d = v.logDestination.trim();
+  if (v.logPreset && d && !['stdout', 'redis', 'redis-stream'].includes(d)) {
+    const name = d.startsWith('file:') ? d.slice(5) : null;
+    if (name === null) {
+      out.logDestination = 'stdout, redis or file:NAME.';
+    } else if (!name || name.startsWith('/') || name.split('/').includes('..') || name.includes('\\')) {
+      out.logDestination = 'file:NAME needs a relative path without "..".';
+    }
+  }
+  return out;
+}
+
+/** Maps a server field to the form's. */
+export function settingsField(k: string): string | null {
+  switch (k) {
+    case 'cacheClusterSize':
+      return 'cacheSize';
+    case 'cacheTtlInSeconds':
+      return 'cacheTtl';
+    case 'accessLogSettings.format':
+      return 'logFormat';
+    case 'accessLogSettings.destinationArn':
+      return 'logDestination';
+  }
+  return null;
+}
+
+/** The REST fields of the values; an empty access log is null (removed). */
+export function settingsPatch(
+  v: StageSettingsValues,
+): StageCacheSettings & { accessLogSettings: AccessLogSettings | null } {
+  const out: StageCacheSettings & { accessLogSettings: AccessLogSettings | null } = {
+    cacheClusterEnabled: v.cacheEnabled,
+    accessLogSettings: null,
+  };
+  if (v.cacheSize.trim() !== '') out.cacheClusterSize = v.cacheSize.trim();
+  if (v.cacheTtl.trim() !== '') out.cacheTtlInSeconds = Number(v.cacheTtl);
+  if (v.logPreset) {
+    out.accessLogSettings = {
+      format: v.logPreset === 'custom' ? v.logFormat : v.logPreset,
+      destinationArn: v.logDestination.trim() || 'stdout',
+    };
+  }
+  return out;
+}
