@@ -1,7 +1,7 @@
 // Package app assembles the management API server from its modules, the
-// way `turnpike serve` runs it (backend/cmd/turnpike/serve.go: keep the two
-// in step until serve.go calls New), so that tests (the route-walking
-// isolation test) exercise the routes production serves.
+// way `turnpike serve` runs it (backend/cmd/turnpike/serve.go calls New), so
+// that tests (the route-walking isolation test) exercise exactly the routes
+// production serves.
 package app
 
 import (
@@ -19,6 +19,7 @@ import (
 	"github.com/turnpike/turnpike/backend/iam/iamauth"
 	"github.com/turnpike/turnpike/backend/iam/iamimpl"
 	"github.com/turnpike/turnpike/backend/restapi/restapiimpl"
+	"github.com/turnpike/turnpike/backend/usage"
 	"github.com/turnpike/turnpike/backend/usage/usageimpl"
 	"github.com/turnpike/turnpike/gateway/cache"
 	"github.com/turnpike/turnpike/gateway/fleet"
@@ -44,6 +45,12 @@ type Config struct {
 	// Cache is the stage caches' store the flush API empties (default: an
 	// in-process store).
 	Cache cache.Store
+	// Counters are the gateways' usage counters the usage API reads: the
+	// embedded gateway's limiter, or Redis in a fleet (default: a fresh
+	// in-process limiter).
+	Counters usage.Counters
+	// Signup enables self-service tenant sign-up (TURNPIKE_SIGNUP).
+	Signup bool
 }
 
 // App is the assembled server with the services behind it.
@@ -53,6 +60,7 @@ type App struct {
 	Directory  *iamimpl.Directory
 	Authorizer *authz.Authorizer
 	APIs       *apisimpl.Service
+	Usage      *usageimpl.Service
 }
 
 // New builds the services and the server with every module.
@@ -88,10 +96,14 @@ func New(cfg Config) (*App, error) {
 	if keyBus == nil {
 		return nil, fmt.Errorf("the fleet bus carries no API keys")
 	}
-	usageSvc := usageimpl.ProvideService(usageimpl.Deps{
-		DB: cfg.DB, Bus: keyBus, Counters: limit.New(nil, ""), Stages: a.APIs, Logger: log,
+	counters := cfg.Counters
+	if counters == nil {
+		counters = limit.New(nil, "")
+	}
+	a.Usage = usageimpl.ProvideService(usageimpl.Deps{
+		DB: cfg.DB, Bus: keyBus, Counters: counters, Stages: a.APIs, Logger: log,
 	})
-	usageModule, err := api.NewUsageModule(api.UsageConfig{Service: usageSvc, Authz: a.Authorizer, Logger: log})
+	usageModule, err := api.NewUsageModule(api.UsageConfig{Service: a.Usage, Authz: a.Authorizer, Logger: log})
 	if err != nil {
 		return nil, err
 	}
@@ -104,6 +116,7 @@ func New(cfg Config) (*App, error) {
 		// Platform actions are for platform operators only, whatever a
 		// tenant's policies allow.
 		Authz: api.PlatformGuard{Next: a.Authorizer, Admins: tenantSvc},
+		// Each mutating request commits with its audit entry.
 		Tx:    cfg.DB,
 		Audit: auditLog,
 		Modules: []api.Module{
@@ -111,9 +124,12 @@ func New(cfg Config) (*App, error) {
 			api.NewIAMAdminModule(api.IAMAdminConfig{Service: a.IAM, Directory: a.Directory, Authorizer: a.Authorizer}),
 			api.NewTenantsModule(tenantSvc),
 			api.NewAuditModule(auditLog),
-			api.NewSSOModule(api.SSOConfig{SSO: iamimpl.NewSSOService(cfg.DB, a.IAM, a.Directory), PublicURL: cfg.PublicURL}),
+			// Provider groups map to the directory's groups and policies
+			// (or built-in roles) by name.
+			api.NewSSOModule(api.SSOConfig{SSO: iamimpl.NewSSOService(cfg.DB, a.IAM, a.Directory),
+				PublicURL: cfg.PublicURL, SignupEnabled: cfg.Signup}),
 			api.NewInviteModule(api.InviteConfig{Keys: a.IAM, PublicURL: cfg.PublicURL,
-				Invitations: iamimpl.NewInviteService(cfg.DB, a.IAM, tenantSvc, false)}),
+				Invitations: iamimpl.NewInviteService(cfg.DB, a.IAM, tenantSvc, cfg.Signup)}),
 			apisModule,
 			api.NewRESTAPIModule(restapiimpl.ProvideService(cfg.DB)),
 			usageModule,

@@ -9,18 +9,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/turnpike/turnpike/backend/api"
 	"github.com/turnpike/turnpike/backend/apis/apisimpl"
-	"github.com/turnpike/turnpike/backend/audit"
-	"github.com/turnpike/turnpike/backend/authz"
+	"github.com/turnpike/turnpike/backend/app"
 	"github.com/turnpike/turnpike/backend/iam"
-	"github.com/turnpike/turnpike/backend/iam/iamauth"
 	"github.com/turnpike/turnpike/backend/iam/iamimpl"
-	"github.com/turnpike/turnpike/backend/restapi/restapiimpl"
 	"github.com/turnpike/turnpike/backend/temporaldev"
-	"github.com/turnpike/turnpike/backend/usage/usageimpl"
 	"github.com/turnpike/turnpike/gateway/cache"
-	"github.com/turnpike/turnpike/gateway/fleet"
 	"github.com/turnpike/turnpike/gateway/limit"
 	"github.com/turnpike/turnpike/gateway/server"
 	"github.com/turnpike/turnpike/web"
@@ -38,18 +32,6 @@ func serve(ctx context.Context) error {
 	}
 	defer b.close()
 	cfg, log := b.cfg, b.log
-
-	iamSvc := iamimpl.New(b.db, iamimpl.Config{Logger: log})
-	boot, err := iamSvc.Bootstrap(ctx, iam.BootstrapConfig{
-		AdminEmail: cfg.AdminEmail, AdminPassword: cfg.AdminPassword, BootstrapToken: cfg.BootstrapToken,
-	})
-	if err != nil {
-		return fmt.Errorf("creating the first tenant: %w", err)
-	}
-	// Policies, groups and roles decide every request (backend/authz);
-	// decisions are cached per tenant policy version.
-	directory := iamimpl.NewDirectory(b.db, iamimpl.Config{Logger: log})
-	enforcer := authz.NewAuthorizer(directory)
 
 	temporalAddr, namespace := cfg.TemporalAddress, cfg.TemporalNamespace
 	if temporalAddr == "" {
@@ -81,9 +63,6 @@ func serve(ctx context.Context) error {
 	if err := deployStore.Reconcile(ctx, b.bus); err != nil {
 		return fmt.Errorf("republishing deployed stages: %w", err)
 	}
-	apisSvc := apisimpl.ProvideService(apisimpl.Deps{
-		DB: b.db, Bus: b.bus, Starter: deploy.NewStarter(tc), Logger: log, FleetTimeout: cfg.FleetTimeout,
-	})
 
 	var wg sync.WaitGroup
 	errs := make(chan error, 4)
@@ -101,25 +80,31 @@ func serve(ctx context.Context) error {
 	// One limiter for the embedded gateway and the usage plan API, so both
 	// see the same counters: Redis in a fleet, in-process otherwise.
 	limiter := limit.New(b.redis, cfg.RedisPrefix)
-	keyBus := fleet.AsKeyBus(b.bus)
-	if keyBus == nil {
-		return fmt.Errorf("the fleet bus carries no API keys")
-	}
-	usageSvc := usageimpl.ProvideService(usageimpl.Deps{
-		DB: b.db, Bus: keyBus, Counters: limiter, Stages: apisSvc, Logger: log,
-	})
-	// Like stages: put every key, plan and tenant limit back before
-	// anything serves.
-	if err := usageSvc.Reconcile(ctx); err != nil {
-		return fmt.Errorf("republishing API keys, usage plans and tenant limits: %w", err)
-	}
-	usageModule, err := api.NewUsageModule(api.UsageConfig{Service: usageSvc, Authz: enforcer, Logger: log})
-	if err != nil {
-		return err
-	}
 	// One cache store for the embedded gateway and the flush API: Redis in a
 	// fleet (shared with every gateway), in-process otherwise.
 	cacheStore := cache.RedisOrMemory(b.redis, cfg.RedisPrefix)
+	consoleFS, built := web.Dist()
+	a, err := app.New(app.Config{
+		DB: b.db, Bus: b.bus, Starter: deploy.NewStarter(tc), Logger: log,
+		IAM:        iamimpl.Config{Logger: log},
+		BaseDomain: cfg.BaseDomain, PublicURL: cfg.PublicURL, GatewayURL: cfg.GatewayURL, FleetTimeout: cfg.FleetTimeout,
+		Console: consoleFS, ConsoleBuilt: built, TrustedProxies: cfg.TrustedProxies,
+		Cache: cacheStore, Counters: limiter, Signup: cfg.Signup,
+	})
+	if err != nil {
+		return err
+	}
+	boot, err := a.IAM.Bootstrap(ctx, iam.BootstrapConfig{
+		AdminEmail: cfg.AdminEmail, AdminPassword: cfg.AdminPassword, BootstrapToken: cfg.BootstrapToken,
+	})
+	if err != nil {
+		return fmt.Errorf("creating the first tenant: %w", err)
+	}
+	// Like stages: put every key, plan and tenant limit back before
+	// anything serves.
+	if err := a.Usage.Reconcile(ctx); err != nil {
+		return fmt.Errorf("republishing API keys, usage plans and tenant limits: %w", err)
+	}
 	if cfg.GatewayAddr != "" {
 		gw, err := server.New(server.Config{ListenAddr: cfg.GatewayAddr, BaseDomain: cfg.BaseDomain, GatewayID: "embedded", AccessLog: true, Cache: cacheStore,
 			Limiter: limiter}, b.bus, log.With("component", "gateway"))
@@ -139,51 +124,7 @@ func serve(ctx context.Context) error {
 			}
 		}()
 	}
-
-	consoleFS, built := web.Dist()
-	var srv *api.Server
-	apisModule, err := api.NewAPIsModule(api.APIsConfig{
-		Service: apisSvc, Gateways: b.bus, Logger: log, BaseDomain: cfg.BaseDomain, GatewayURL: cfg.GatewayURL,
-	})
-	if err != nil {
-		return err
-	}
-	cacheModule, err := api.NewCacheModule(apisSvc, cacheStore)
-	if err != nil {
-		return err
-	}
-	tenantSvc := iamimpl.NewTenantService(b.db, iamSvc, b.bus, deployStore)
-	auditLog := audit.NewStore(b.db)
-	srv = api.New(api.Config{
-		Logger: log,
-		Authn:  iamauth.New(iamSvc),
-		// Platform actions are for platform operators only, whatever a
-		// tenant's policies allow.
-		Authz: api.PlatformGuard{Next: enforcer, Admins: tenantSvc},
-		// Each mutating request commits with its audit entry.
-		Tx:    b.db,
-		Audit: auditLog,
-		Modules: []api.Module{
-			api.NewIAMModule(iamSvc),
-			api.NewIAMAdminModule(api.IAMAdminConfig{Service: iamSvc, Directory: directory, Authorizer: enforcer}),
-			api.NewTenantsModule(tenantSvc),
-			api.NewAuditModule(auditLog),
-			// Provider groups map to the directory's groups and policies
-			// (or built-in roles) by name.
-			api.NewSSOModule(api.SSOConfig{SSO: iamimpl.NewSSOService(b.db, iamSvc, directory),
-				PublicURL: cfg.PublicURL, SignupEnabled: cfg.Signup}),
-			api.NewInviteModule(api.InviteConfig{Keys: iamSvc, PublicURL: cfg.PublicURL,
-				Invitations: iamimpl.NewInviteService(b.db, iamSvc, tenantSvc, cfg.Signup)}),
-			apisModule,
-			api.NewRESTAPIModule(restapiimpl.ProvideService(b.db)),
-			usageModule,
-			cacheModule,
-			api.NewOpenAPIModule(func() []api.RouteInfo { return srv.Routes() }, api.OpenAPIInfo{}),
-		},
-		Console:        consoleFS,
-		ConsoleBuilt:   built,
-		TrustedProxies: cfg.TrustedProxies,
-	})
+	srv := a.Server
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("management API listener: %w", err)
