@@ -40,13 +40,13 @@ func (c *CreateAPICommand) Validate() error {
 	switch c.ProtocolType {
 	case gwconfig.ProtocolHTTP, gwconfig.ProtocolREST:
 	case gwconfig.ProtocolWebSocket:
-		v.add("protocolType", "not_supported", "WEBSOCKET APIs are not supported yet; use HTTP or REST")
+		v.Add("protocolType", "not_supported", "WEBSOCKET APIs are not supported yet; use HTTP or REST")
 	case "":
-		v.add("protocolType", "required", "is required (HTTP or REST)")
+		v.Add("protocolType", "required", "is required (HTTP or REST)")
 	default:
-		v.add("protocolType", "invalid", fmt.Sprintf("%q is not HTTP or REST", c.ProtocolType))
+		v.Add("protocolType", "invalid", fmt.Sprintf("%q is not HTTP or REST", c.ProtocolType))
 	}
-	return v.err()
+	return v.Err()
 }
 
 // UpdateAPICommand changes an API; nil fields are left as they are.
@@ -70,35 +70,35 @@ func (c *UpdateAPICommand) Validate() error {
 	if e := c.EndpointConfiguration; e != nil {
 		v.endpointConfiguration(e)
 	}
-	return v.err()
+	return v.Err()
 }
 
 // endpointConfiguration checks an endpoint configuration: one type, and
 // CIDRs only (and at least one) for PRIVATE.
 func (v *validator) endpointConfiguration(e *EndpointConfiguration) {
 	if len(e.Types) != 1 {
-		v.add("endpointConfiguration.types", "invalid", "must name exactly one type: REGIONAL, PRIVATE or EDGE")
+		v.Add("endpointConfiguration.types", "invalid", "must name exactly one type: REGIONAL, PRIVATE or EDGE")
 		return
 	}
 	switch e.Types[0] {
 	case gwconfig.EndpointRegional, gwconfig.EndpointEdge:
 		if len(e.AllowedSourceCIDRs) > 0 {
-			v.add("endpointConfiguration.allowedSourceCidrs", "invalid", "only PRIVATE APIs have allowed source CIDRs")
+			v.Add("endpointConfiguration.allowedSourceCidrs", "invalid", "only PRIVATE APIs have allowed source CIDRs")
 		}
 	case gwconfig.EndpointPrivate:
 		if len(e.AllowedSourceCIDRs) == 0 {
-			v.add("endpointConfiguration.allowedSourceCidrs", "required", "a PRIVATE API needs at least one allowed source CIDR")
+			v.Add("endpointConfiguration.allowedSourceCidrs", "required", "a PRIVATE API needs at least one allowed source CIDR")
 		}
 		for i, c := range e.AllowedSourceCIDRs {
 			if _, err := netip.ParsePrefix(c); err != nil {
-				v.add(fmt.Sprintf("endpointConfiguration.allowedSourceCidrs[%d]", i), "invalid", "is not a CIDR (10.0.0.0/8)")
+				v.Add(fmt.Sprintf("endpointConfiguration.allowedSourceCidrs[%d]", i), "invalid", "is not a CIDR (10.0.0.0/8)")
 			}
 		}
 		if len(e.AllowedSourceCIDRs) > 64 {
-			v.add("endpointConfiguration.allowedSourceCidrs", "too_many", "at most 64 CIDRs")
+			v.Add("endpointConfiguration.allowedSourceCidrs", "too_many", "at most 64 CIDRs")
 		}
 	default:
-		v.add("endpointConfiguration.types", "invalid", "must be REGIONAL, PRIVATE or EDGE")
+		v.Add("endpointConfiguration.types", "invalid", "must be REGIONAL, PRIVATE or EDGE")
 	}
 }
 
@@ -123,7 +123,7 @@ func (c *CreateRouteCommand) Validate() error {
 	c.RouteKey = v.routeKey("routeKey", c.RouteKey)
 	v.integration(&c.Integration)
 	v.throttle("throttle", c.Throttle)
-	return v.err()
+	return v.Err()
 }
 
 // UpdateRouteCommand changes a route; nil fields are left as they are. An
@@ -148,7 +148,7 @@ func (c *UpdateRouteCommand) Validate() error {
 		v.integration(c.Integration)
 	}
 	v.throttle("throttle", c.Throttle.Value)
-	return v.err()
+	return v.Err()
 }
 
 // CreateStageCommand adds a stage to an API.
@@ -178,7 +178,7 @@ func (c *CreateStageCommand) Validate() error {
 	v.stageVariables(c.StageVariables)
 	v.throttle("throttle", c.Throttle)
 	c.MethodSettings = v.stageSettings(&c.StageCacheSettings, c.MethodSettings, c.AccessLogSettings)
-	return v.err()
+	return v.Err()
 }
 
 // UpdateStageCommand changes a stage; nil fields are left as they are.
@@ -209,7 +209,7 @@ func (c *UpdateStageCommand) Validate() error {
 	v.stageVariables(c.StageVariables)
 	v.throttle("throttle", c.Throttle.Value)
 	c.MethodSettings = v.stageSettings(&c.StageCacheSettings, c.MethodSettings, c.AccessLogSettings.Value)
-	return v.err()
+	return v.Err()
 }
 
 // CreateDeploymentCommand deploys the API's current routes to a stage.
@@ -224,89 +224,67 @@ func (c *CreateDeploymentCommand) Validate() error {
 	v := newValidator(ErrDeploymentInvalid)
 	v.stageName("stageName", c.StageName)
 	v.description("description", c.Description)
-	return v.err()
+	return v.Err()
 }
 
-// validator collects field problems into one 422.
-type validator struct {
-	base *apierr.Error
-	e    *apierr.Error
-}
+// validator collects field problems into one 422 and knows the domain's
+// field rules.
+type validator struct{ *apierr.Fields }
 
-func newValidator(base *apierr.Error) *validator { return &validator{base: base} }
-
-func (v *validator) add(field, code, msg string) {
-	if v.e == nil {
-		v.e = v.base
-	}
-	v.e = v.e.WithDetail(field, code, msg)
-}
-
-func (v *validator) err() error {
-	if v.e == nil {
-		return nil
-	}
-	if len(v.e.Details) == 1 {
-		for f, d := range v.e.Details {
-			// One problem fits in the message, which is what CLIs print.
-			return v.e.WithMessage("%s %s: %s.", v.base.Message, f, d.Message)
-		}
-	}
-	return v.e
-}
+func newValidator(base *apierr.Error) *validator { return &validator{apierr.NewFields(base)} }
 
 func (v *validator) name(field, s string) {
 	switch {
 	case strings.TrimSpace(s) == "":
-		v.add(field, "required", "cannot be blank")
+		v.Add(field, "required", "cannot be blank")
 	case utf8.RuneCountInString(s) > MaxNameLength:
-		v.add(field, "too_long", fmt.Sprintf("must be at most %d characters", MaxNameLength))
+		v.Add(field, "too_long", fmt.Sprintf("must be at most %d characters", MaxNameLength))
 	case strings.IndexFunc(s, unicode.IsControl) >= 0:
-		v.add(field, "invalid", "cannot contain control characters")
+		v.Add(field, "invalid", "cannot contain control characters")
 	}
 }
 
 func (v *validator) description(field, s string) {
 	if utf8.RuneCountInString(s) > MaxDescriptionLength {
-		v.add(field, "too_long", maxDescriptionLengthMsg)
+		v.Add(field, "too_long", maxDescriptionLengthMsg)
 	}
 }
 
 func (v *validator) stageName(field, s string) {
 	switch {
 	case s == "":
-		v.add(field, "required", "is required")
+		v.Add(field, "required", "is required")
 	case !gwconfig.ValidStageName(s):
-		v.add(field, "invalid", "must be 1-128 letters, digits, '-' or '_'")
+		v.Add(field, "invalid", "must be 1-128 letters, digits, '-' or '_'")
 	}
 }
 
 func (v *validator) stageVariables(vars map[string]string) {
 	if len(vars) > MaxStageVariables {
-		v.add("stageVariables", "too_many", fmt.Sprintf("at most %d stage variables", MaxStageVariables))
+		v.Add("stageVariables", "too_many", fmt.Sprintf("at most %d stage variables", MaxStageVariables))
 		return
 	}
 	for name, val := range vars {
 		field := "stageVariables." + name
 		switch {
 		case !gwconfig.ValidStageVariableName(name):
-			v.add(field, "invalid", "names are 1-64 letters, digits or '_'")
+			v.Add(field, "invalid", "names are 1-64 letters, digits or '_'")
 		case utf8.RuneCountInString(val) > MaxStageVariableValue:
-			v.add(field, "too_long", fmt.Sprintf("values are at most %d characters", MaxStageVariableValue))
+			v.Add(field, "too_long", fmt.Sprintf("values are at most %d characters", MaxStageVariableValue))
 		case strings.IndexFunc(val, unicode.IsControl) >= 0:
-			v.add(field, "invalid", "values cannot contain control characters")
+			v.Add(field, "invalid", "values cannot contain control characters")
 		}
 	}
 }
 
 func (v *validator) routeKey(field, key string) string {
 	if key == "" {
-		v.add(field, "required", "is required (\"METHOD /path\" or \"$default\")")
+		v.Add(field, "required", "is required (\"METHOD /path\" or \"$default\")")
 		return key
 	}
 	rk, err := gwconfig.ParseRouteKey(key)
 	if err != nil {
-		v.add(field, "invalid", err.Error())
+		v.Add(field, "invalid", err.Error())
 		return key
 	}
 	return rk.String()
@@ -318,11 +296,11 @@ func (v *validator) integration(in *gwconfig.Integration) {
 	if err := gwconfig.ValidateIntegration("integration.", in); err != nil {
 		if ve, ok := gwconfig.AsValidationError(err); ok {
 			for _, f := range ve.Fields {
-				v.add(f.Field, f.Code, f.Message)
+				v.Add(f.Field, f.Code, f.Message)
 			}
 			return
 		}
-		v.add("integration", "invalid", err.Error())
+		v.Add("integration", "invalid", err.Error())
 		return
 	}
 	if in.TimeoutInMillis == 0 {
@@ -365,9 +343,9 @@ func (v *validator) throttle(field string, t *gwconfig.Throttle) {
 		return
 	}
 	if math.IsNaN(t.RateLimit) || t.RateLimit <= 0 || t.RateLimit > 1_000_000 {
-		v.add(field+".rateLimit", "invalid", "must be more than 0 and at most 1000000 requests per second")
+		v.Add(field+".rateLimit", "invalid", "must be more than 0 and at most 1000000 requests per second")
 	}
 	if t.BurstLimit < 1 || t.BurstLimit > 1_000_000 {
-		v.add(field+".burstLimit", "invalid", "must be 1-1000000 requests")
+		v.Add(field+".burstLimit", "invalid", "must be 1-1000000 requests")
 	}
 }

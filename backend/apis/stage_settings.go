@@ -168,11 +168,11 @@ func restField(f string) string {
 func (v *validator) stageSettings(cache *StageCacheSettings, methods map[string]MethodSetting, log *AccessLogSettings) map[string]MethodSetting {
 	if cache.CacheClusterSize != nil {
 		if _, ok := parseCacheSize(*cache.CacheClusterSize); !ok {
-			v.add("cacheClusterSize", "invalid", "must be a number of MB, \"0.5\" to \"237\"")
+			v.Add("cacheClusterSize", "invalid", "must be a number of MB, \"0.5\" to \"237\"")
 		}
 	}
 	for _, fe := range gwconfig.ValidateStageSettings(cache.Apply(nil), log.AccessLog()) {
-		v.add(restField(fe.Field), fe.Code, fe.Message)
+		v.Add(restField(fe.Field), fe.Code, fe.Message)
 	}
 	if methods == nil {
 		return nil
@@ -183,10 +183,10 @@ func (v *validator) stageSettings(cache *StageCacheSettings, methods map[string]
 		field := "methodSettings." + key
 		canon := v.routeKey(field, key)
 		for _, fe := range gwconfig.ValidateRouteCache(m.RouteCache()) {
-			v.add(field+"."+restField(fe.Field), fe.Code, fe.Message)
+			v.Add(field+"."+restField(fe.Field), fe.Code, fe.Message)
 		}
 		if _, dup := out[canon]; dup {
-			v.add(field, "duplicate", "names the same route as another key")
+			v.Add(field, "duplicate", "names the same route as another key")
 		}
 		out[canon] = m
 	}

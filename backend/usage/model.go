@@ -52,7 +52,7 @@ func (c *CreateAPIKeyCommand) Validate() error {
 		v.keyValue("value", c.Value)
 	}
 	v.tags(c.Tags)
-	return v.err()
+	return v.Err()
 }
 
 // UpdateAPIKeyCommand changes a key; nil fields are left as they are. Tags
@@ -74,7 +74,7 @@ func (c *UpdateAPIKeyCommand) Validate() error {
 		v.description("description", *c.Description)
 	}
 	v.tags(c.Tags)
-	return v.err()
+	return v.Err()
 }
 
 // CreateUsagePlanCommand creates a usage plan.
@@ -102,7 +102,7 @@ func (c *CreateUsagePlanCommand) Validate() error {
 		v.quota("quota", c.Quota)
 	}
 	c.APIStages = v.apiStages(c.APIStages)
-	return v.err()
+	return v.Err()
 }
 
 // Optional is a PATCH field that tells "absent" (Set false) from null (Set,
@@ -162,51 +162,29 @@ func (c *UpdateUsagePlanCommand) Validate() error {
 		s := v.apiStages(*c.APIStages)
 		c.APIStages = &s
 	}
-	return v.err()
+	return v.Err()
 }
 
-// validator collects field problems into one 422.
-type validator struct {
-	base *apierr.Error
-	e    *apierr.Error
-}
+// validator collects field problems into one 422 and knows the domain's
+// field rules.
+type validator struct{ *apierr.Fields }
 
-func newValidator(base *apierr.Error) *validator { return &validator{base: base} }
-
-func (v *validator) add(field, code, msg string) {
-	if v.e == nil {
-		v.e = v.base
-	}
-	v.e = v.e.WithDetail(field, code, msg)
-}
-
-func (v *validator) err() error {
-	if v.e == nil {
-		return nil
-	}
-	if len(v.e.Details) == 1 {
-		for f, d := range v.e.Details {
-			// One problem fits in the message, which is what CLIs print.
-			return v.e.WithMessage("%s %s: %s.", v.base.Message, f, d.Message)
-		}
-	}
-	return v.e
-}
+func newValidator(base *apierr.Error) *validator { return &validator{apierr.NewFields(base)} }
 
 func (v *validator) name(field, s string) {
 	switch {
 	case strings.TrimSpace(s) == "":
-		v.add(field, "required", "cannot be blank")
+		v.Add(field, "required", "cannot be blank")
 	case utf8.RuneCountInString(s) > MaxNameLength:
-		v.add(field, "too_long", fmt.Sprintf("must be at most %d characters", MaxNameLength))
+		v.Add(field, "too_long", fmt.Sprintf("must be at most %d characters", MaxNameLength))
 	case strings.IndexFunc(s, unicode.IsControl) >= 0:
-		v.add(field, "invalid", "cannot contain control characters")
+		v.Add(field, "invalid", "cannot contain control characters")
 	}
 }
 
 func (v *validator) description(field, s string) {
 	if utf8.RuneCountInString(s) > MaxDescriptionLength {
-		v.add(field, "too_long", fmt.Sprintf("must be at most %d characters", MaxDescriptionLength))
+		v.Add(field, "too_long", fmt.Sprintf("must be at most %d characters", MaxDescriptionLength))
 	}
 }
 
@@ -225,25 +203,25 @@ func ValidKeyValue(s string) bool {
 
 func (v *validator) keyValue(field, s string) {
 	if !ValidKeyValue(s) {
-		v.add(field, "invalid", fmt.Sprintf("must be %d-%d printable ASCII characters without spaces",
+		v.Add(field, "invalid", fmt.Sprintf("must be %d-%d printable ASCII characters without spaces",
 			MinKeyValueLength, MaxKeyValueLength))
 	}
 }
 
 func (v *validator) tags(tags map[string]string) {
 	if len(tags) > MaxTags {
-		v.add("tags", "too_many", fmt.Sprintf("at most %d tags", MaxTags))
+		v.Add("tags", "too_many", fmt.Sprintf("at most %d tags", MaxTags))
 		return
 	}
 	for k, val := range tags {
 		field := "tags." + k
 		switch {
 		case k == "" || utf8.RuneCountInString(k) > MaxTagKeyLength:
-			v.add("tags", "invalid", fmt.Sprintf("tag keys are 1-%d characters", MaxTagKeyLength))
+			v.Add("tags", "invalid", fmt.Sprintf("tag keys are 1-%d characters", MaxTagKeyLength))
 		case utf8.RuneCountInString(val) > MaxTagValueLength:
-			v.add(field, "too_long", fmt.Sprintf("tag values are at most %d characters", MaxTagValueLength))
+			v.Add(field, "too_long", fmt.Sprintf("tag values are at most %d characters", MaxTagValueLength))
 		case strings.IndexFunc(k+val, unicode.IsControl) >= 0:
-			v.add(field, "invalid", "tags cannot contain control characters")
+			v.Add(field, "invalid", "tags cannot contain control characters")
 		}
 	}
 }
@@ -251,15 +229,15 @@ func (v *validator) tags(tags map[string]string) {
 func (v *validator) throttle(field string, t *gwconfig.Throttle) {
 	switch {
 	case math.IsNaN(t.RateLimit) || t.RateLimit <= 0 || t.RateLimit > MaxRateLimit:
-		v.add(field+".rateLimit", "invalid", fmt.Sprintf("must be more than 0 and at most %d requests per second", MaxRateLimit))
+		v.Add(field+".rateLimit", "invalid", fmt.Sprintf("must be more than 0 and at most %d requests per second", MaxRateLimit))
 	case t.BurstLimit < 1 || t.BurstLimit > MaxRateLimit:
-		v.add(field+".burstLimit", "invalid", fmt.Sprintf("must be 1-%d requests", MaxRateLimit))
+		v.Add(field+".burstLimit", "invalid", fmt.Sprintf("must be 1-%d requests", MaxRateLimit))
 	}
 }
 
 func (v *validator) quota(field string, q *gwconfig.Quota) {
 	if q.Limit < 1 {
-		v.add(field+".limit", "invalid", "must be at least 1")
+		v.Add(field+".limit", "invalid", "must be at least 1")
 	}
 	maxOffset := -1
 	switch q.Period {
@@ -270,18 +248,18 @@ func (v *validator) quota(field string, q *gwconfig.Quota) {
 	case gwconfig.QuotaMonth:
 		maxOffset = 27
 	case "":
-		v.add(field+".period", "required", "is required (DAY, WEEK or MONTH)")
+		v.Add(field+".period", "required", "is required (DAY, WEEK or MONTH)")
 	default:
-		v.add(field+".period", "invalid", fmt.Sprintf("%q is not DAY, WEEK or MONTH", q.Period))
+		v.Add(field+".period", "invalid", fmt.Sprintf("%q is not DAY, WEEK or MONTH", q.Period))
 	}
 	if maxOffset >= 0 && (q.Offset < 0 || q.Offset > maxOffset) {
-		v.add(field+".offset", "invalid", fmt.Sprintf("must be 0-%d for period %s", maxOffset, q.Period))
+		v.Add(field+".offset", "invalid", fmt.Sprintf("must be 0-%d for period %s", maxOffset, q.Period))
 	}
 }
 
 func (v *validator) apiStages(in []gwconfig.PlanAPIStage) []gwconfig.PlanAPIStage {
 	if len(in) > MaxAPIStages {
-		v.add("apiStages", "too_many", fmt.Sprintf("at most %d API stages", MaxAPIStages))
+		v.Add("apiStages", "too_many", fmt.Sprintf("at most %d API stages", MaxAPIStages))
 		return in
 	}
 	seen := map[string]bool{}
@@ -289,14 +267,14 @@ func (v *validator) apiStages(in []gwconfig.PlanAPIStage) []gwconfig.PlanAPIStag
 	for i, s := range in {
 		field := fmt.Sprintf("apiStages[%d]", i)
 		if s.APIID == "" {
-			v.add(field+".apiId", "required", "is required")
+			v.Add(field+".apiId", "required", "is required")
 		}
 		if !gwconfig.ValidStageName(s.Stage) {
-			v.add(field+".stage", "invalid", "must be 1-128 letters, digits, '-' or '_'")
+			v.Add(field+".stage", "invalid", "must be 1-128 letters, digits, '-' or '_'")
 		}
 		k := gwconfig.StageKey(s.APIID, s.Stage)
 		if seen[k] {
-			v.add(field, "duplicate", fmt.Sprintf("stage %s is listed twice", k))
+			v.Add(field, "duplicate", fmt.Sprintf("stage %s is listed twice", k))
 		}
 		seen[k] = true
 		if s.Throttle != nil {
@@ -305,14 +283,14 @@ func (v *validator) apiStages(in []gwconfig.PlanAPIStage) []gwconfig.PlanAPIStag
 			s.Throttle = &t
 		}
 		if len(s.MethodThrottles) > MaxMethodThrottles {
-			v.add(field+".methodThrottles", "too_many", fmt.Sprintf("at most %d method throttles", MaxMethodThrottles))
+			v.Add(field+".methodThrottles", "too_many", fmt.Sprintf("at most %d method throttles", MaxMethodThrottles))
 		} else if len(s.MethodThrottles) > 0 {
 			mt := make(map[string]gwconfig.Throttle, len(s.MethodThrottles))
 			for key, t := range s.MethodThrottles {
 				mf := field + ".methodThrottles." + key
 				rk, err := gwconfig.ParseRouteKey(key)
 				if err != nil {
-					v.add(mf, "invalid", err.Error())
+					v.Add(mf, "invalid", err.Error())
 					continue
 				}
 				v.throttle(mf, &t)
