@@ -256,7 +256,7 @@ func (m *memory) Close() error {
 	}
 	m.closed = true
 	close(m.done)
-	for _, set := range []map[chan struct{}]struct{}{m.watchers, m.keys.watchers} {
+	for _, set := range []map[chan struct{}]struct{}{m.watchers, m.keys.watchers, m.keys.tenantWatchers} {
 		for ch := range set {
 			delete(set, ch)
 			close(ch)

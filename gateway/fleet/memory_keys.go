@@ -15,6 +15,10 @@ type memoryKeys struct {
 	plans    map[string]string
 	tenants  map[string]string
 	watchers map[chan struct{}]struct{}
+	// TenantBus state (memory_tenant.go).
+	grants         map[string]string
+	groups         map[string]string
+	tenantWatchers map[chan struct{}]struct{}
 }
 
 func newMemoryKeys() memoryKeys {
@@ -23,11 +27,20 @@ func newMemoryKeys() memoryKeys {
 		plans:    map[string]string{},
 		tenants:  map[string]string{},
 		watchers: map[chan struct{}]struct{}{},
+
+		grants:         map[string]string{},
+		groups:         map[string]string{},
+		tenantWatchers: map[chan struct{}]struct{}{},
 	}
 }
 
 // put stores v under id in the map pick selects and wakes key watchers.
 func (m *memory) putKeyed(ctx context.Context, what string, pick func(*memoryKeys) map[string]string, id string, v any) error {
+	return m.putIn(ctx, what, pick, m.keys.watchers, id, v)
+}
+
+// putIn stores v under id in the map pick selects and wakes watchers.
+func (m *memory) putIn(ctx context.Context, what string, pick func(*memoryKeys) map[string]string, watchers map[chan struct{}]struct{}, id string, v any) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -41,11 +54,15 @@ func (m *memory) putKeyed(ctx context.Context, what string, pick func(*memoryKey
 		return errClosed
 	}
 	pick(&m.keys)[id] = string(b)
-	notifyAll(m.keys.watchers)
+	notifyAll(watchers)
 	return nil
 }
 
 func (m *memory) deleteKeyed(ctx context.Context, pick func(*memoryKeys) map[string]string, id string) error {
+	return m.deleteIn(ctx, pick, m.keys.watchers, id)
+}
+
+func (m *memory) deleteIn(ctx context.Context, pick func(*memoryKeys) map[string]string, watchers map[chan struct{}]struct{}, id string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -57,7 +74,7 @@ func (m *memory) deleteKeyed(ctx context.Context, pick func(*memoryKeys) map[str
 	set := pick(&m.keys)
 	if _, ok := set[id]; ok {
 		delete(set, id)
-		notifyAll(m.keys.watchers)
+		notifyAll(watchers)
 	}
 	return nil
 }

@@ -21,13 +21,19 @@ const (
 // putKeyed stores v in hash under id and notifies key watchers in one
 // transaction, so a watcher that wakes up reads the change.
 func (r *redisBus) putKeyed(ctx context.Context, what, hash, id string, v any) error {
+	return r.putOn(ctx, redisKeyEventsKey, what, hash, id, v)
+}
+
+// putOn is putKeyed announcing the change on channel (relative to the
+// prefix).
+func (r *redisBus) putOn(ctx context.Context, channel, what, hash, id string, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("fleet: encoding %s %s: %w", what, id, err)
 	}
 	_, err = r.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.HSet(ctx, r.prefix+hash, id, b)
-		p.Publish(ctx, r.prefix+redisKeyEventsKey, "put "+hash+" "+id)
+		p.Publish(ctx, r.prefix+channel, "put "+hash+" "+id)
 		return nil
 	})
 	if err != nil {
@@ -37,9 +43,13 @@ func (r *redisBus) putKeyed(ctx context.Context, what, hash, id string, v any) e
 }
 
 func (r *redisBus) deleteKeyed(ctx context.Context, what, hash, id string) error {
+	return r.deleteOn(ctx, redisKeyEventsKey, what, hash, id)
+}
+
+func (r *redisBus) deleteOn(ctx context.Context, channel, what, hash, id string) error {
 	_, err := r.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.HDel(ctx, r.prefix+hash, id)
-		p.Publish(ctx, r.prefix+redisKeyEventsKey, "delete "+hash+" "+id)
+		p.Publish(ctx, r.prefix+channel, "delete "+hash+" "+id)
 		return nil
 	})
 	if err != nil {

@@ -126,6 +126,10 @@ type Route struct {
 	APIKeyRequired bool `json:"apiKeyRequired,omitempty"`
 	// Throttle is the method throttle; it overrides the stage's default.
 	Throttle *Throttle `json:"throttle,omitempty"`
+	// AuthorizationType is NONE (default) or AWS_IAM: the caller presents
+	// a Turnpike IAM access key of the API's tenant whose policies allow
+	// execute-api:Invoke on the request's resource (iam.go).
+	AuthorizationType string `json:"authorizationType,omitempty"`
 }
 
 // Integration is the backend of a route.

@@ -242,6 +242,11 @@ func validateREST(ve *ValidationError, prefix string, r *Route, groups map[strin
 	if len(r.RequestSchema) > 0 && !json.Valid(r.RequestSchema) {
 		ve.add(prefix+"requestSchema", "invalid", "is not JSON")
 	}
+	switch r.AuthorizationType {
+	case "", AuthorizationNone, AuthorizationAWSIAM:
+	default:
+		ve.add(prefix+"authorizationType", "invalid", "must be NONE or AWS_IAM")
+	}
 	in := &r.Integration
 	for t, s := range in.RequestParameters {
 		if _, _, err := ParseRequestMapping(t, s); err != nil {

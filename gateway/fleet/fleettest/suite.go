@@ -44,6 +44,7 @@ func Run(t *testing.T, newBus func(t *testing.T) fleet.Bus) {
 		{desc: "concurrent puts", run: testConcurrentPuts},
 	}
 	tests = append(tests, keyTests...)
+	tests = append(tests, tenantTests...)
 	for _, test := range tests {
 		t.Run(test.desc, func(t *testing.T) {
 			test.run(t, newBus)
