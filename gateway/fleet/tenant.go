@@ -60,4 +60,4 @@ func checkTargetGroup(g *gwconfig.TargetGroup) error {
 }
 
 func grantsID(g *gwconfig.ExecuteAPIGrants) string { return g.TenantID }
-func targetGroupID(g *gwconfig.TargetGroup) string  { return g.ID }
+func targetGroupID(g *gwconfig.TargetGroup) string { return g.ID }
