@@ -21,6 +21,8 @@ import { DeploymentsTab } from './DeploymentsTab';
 import { RoutesTab } from './RoutesTab';
 import { StagesTab } from './StagesTab';
 import { ResourcesTab } from './rest/ResourcesTab';
+import { EndpointBadge, EndpointSettingsDialog } from './rest/EndpointSettings';
+import type { ApiWithEndpoint } from './rest/api';
 
 const TABS = [
   { id: 'resources', label: 'Resources' },
@@ -39,6 +41,7 @@ export function ApiDetailPage({ apiId, tab }: { apiId: string; tab: string }) {
   const deployments = useResource(() => client.listDeployments(apiId), apiId);
   const [deploy, setDeploy] = useState<{ stage?: string } | null>(null);
   const [deleting, setDeleting] = useState(false);
+  const [endpointOpen, setEndpointOpen] = useState(false);
   const isREST = api.data?.protocolType === 'REST';
   // REST APIs are built from resources; HTTP APIs from routes.
   const tabs = TABS.filter((t) => (isREST ? t.id !== 'routes' : t.id !== 'resources'));
@@ -107,6 +110,9 @@ export function ApiDetailPage({ apiId, tab }: { apiId: string; tab: string }) {
               <span>
                 ID <span className="mono">{api.data.apiId}</span>
               </span>
+              <span>
+                Endpoint type <EndpointBadge api={api.data as ApiWithEndpoint} />
+              </span>
               {api.data.apiEndpoint ? (
                 <span>
                   Endpoint <CopyLink url={api.data.apiEndpoint} />
@@ -118,6 +124,9 @@ export function ApiDetailPage({ apiId, tab }: { apiId: string; tab: string }) {
           }
           actions={
             <>
+              <Button icon="globe" onClick={() => setEndpointOpen(true)} data-testid="api-endpoint-settings">
+                Endpoint
+              </Button>
               <Button icon="trash" variant="ghost" onClick={() => setDeleting(true)}>
                 Delete
               </Button>
@@ -163,7 +172,7 @@ export function ApiDetailPage({ apiId, tab }: { apiId: string; tab: string }) {
 
       {active === 'routes' && api.data ? <RoutesTab apiId={apiId} onDeploy={() => openDeploy()} /> : null}
       {active === 'resources' && api.data ? <ResourcesTab apiId={apiId} onDeploy={() => openDeploy()} /> : null}
-      {active === 'stages' ? <StagesTab apiId={apiId} stages={stages} onDeploy={openDeploy} /> : null}
+      {active === 'stages' ? <StagesTab apiId={apiId} isREST={isREST} stages={stages} onDeploy={openDeploy} /> : null}
       {active === 'deployments' ? (
         <DeploymentsTab apiId={apiId} deployments={deployments} onDeploy={() => openDeploy()} />
       ) : null}
@@ -175,6 +184,17 @@ export function ApiDetailPage({ apiId, tab }: { apiId: string; tab: string }) {
           initialStage={deploy.stage}
           onClose={() => setDeploy(null)}
           onChanged={refreshDeployState}
+        />
+      ) : null}
+      {endpointOpen && api.data ? (
+        <EndpointSettingsDialog
+          api={api.data as ApiWithEndpoint}
+          onClose={() => setEndpointOpen(false)}
+          onSaved={(a) => {
+            setEndpointOpen(false);
+            api.setData(a);
+            toast('Endpoint saved; it takes effect on the next deploy');
+          }}
         />
       ) : null}
       {deleting && api.data ? (

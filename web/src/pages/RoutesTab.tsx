@@ -1,17 +1,6 @@
-import { useState } from 'react';
 import type { Integration, Route } from '../api/types';
-import {
-  Badge,
-  Button,
-  ConfirmDialog,
-  EmptyState,
-  ErrorBanner,
-  FormModal,
-  Field,
-  MethodBadge,
-  ListCard,
-  useToast,
-} from '../components/ui';
+import { ListSection, RowActions, useRowDialogs } from '../components/ListSection';
+import { Badge, Button, ConfirmDialog, EmptyState, FormModal, Field, MethodBadge, useToast } from '../components/ui';
 import { Icon } from '../components/icons';
 import { formatDateTime, formatRelative } from '../lib/format';
 import { useForm } from '../lib/form';
@@ -33,8 +22,7 @@ export function RoutesTab({ apiId, onDeploy }: { apiId: string; onDeploy: () => 
   const client = useClient();
   const toast = useToast();
   const routes = useResource(() => client.listRoutes(apiId), `routes:${apiId}`);
-  const [editing, setEditing] = useState<Route | 'new' | null>(null);
-  const [deleting, setDeleting] = useState<Route | null>(null);
+  const { editing, setEditing, deleting, setDeleting } = useRowDialogs<Route>();
 
   const addButton = (
     <Button variant="primary" icon="plus" onClick={() => setEditing('new')} data-testid="add-route">
@@ -45,24 +33,21 @@ export function RoutesTab({ apiId, onDeploy }: { apiId: string; onDeploy: () => 
 
   return (
     <section>
-      <div className="section-header">
-        <p className="muted">
-          A route matches a method and path and sends the request to its integration. Changes take effect on the next
-          deploy.
-        </p>
-        <div className="page-actions">
-          {routes.data?.length ? (
-            <Button icon="rocket" onClick={onDeploy}>
-              Deploy changes
-            </Button>
-          ) : null}
-          {addButton}
-        </div>
-      </div>
-      <ErrorBanner error={routes.error} onRetry={routes.reload} title="Could not load routes" />
-      <ListCard
+      <ListSection
+        intro="A route matches a method and path and sends the request to its integration. Changes take effect on the next deploy."
+        actions={
+          <>
+            {routes.data?.length ? (
+              <Button icon="rocket" onClick={onDeploy}>
+                Deploy changes
+              </Button>
+            ) : null}
+            {addButton}
+          </>
+        }
         resource={routes}
-        cols={4}
+        errorTitle="Could not load routes"
+        columns={['Route', 'Integration', 'Timeout', 'Updated', '']}
         empty={
           <EmptyState icon="route" title="No routes yet" action={addButton}>
             Add a route such as <code>GET /pets/{'{id}'}</code> that proxies to your backend, or a mock that answers
@@ -70,58 +55,33 @@ export function RoutesTab({ apiId, onDeploy }: { apiId: string; onDeploy: () => 
           </EmptyState>
         }
       >
-        <table className="table">
-          <thead>
-            <tr>
-              <th>Route</th>
-              <th>Integration</th>
-              <th>Timeout</th>
-              <th>Updated</th>
-              <th aria-label="Actions" />
+        {list.map((r) => {
+          const { method, path } = splitRouteKey(r.routeKey);
+          return (
+            <tr key={r.routeId} data-testid="route-row" data-route-key={r.routeKey}>
+              <td>
+                <span className="route-key">
+                  <MethodBadge method={method} />
+                  <span className="mono strong">{path}</span>
+                </span>
+              </td>
+              <td>
+                <IntegrationSummary integration={r.integration} />
+              </td>
+              <td className="mono muted">
+                {r.integration.timeoutInMillis ? `${r.integration.timeoutInMillis} ms` : '—'}
+              </td>
+              <td title={formatDateTime(r.updatedAt)}>{formatRelative(r.updatedAt)}</td>
+              <RowActions
+                noun="route"
+                testIdPrefix="route"
+                onEdit={() => setEditing(r)}
+                onDelete={() => setDeleting(r)}
+              />
             </tr>
-          </thead>
-          <tbody>
-            {list.map((r) => {
-              const { method, path } = splitRouteKey(r.routeKey);
-              return (
-                <tr key={r.routeId} data-testid="route-row" data-route-key={r.routeKey}>
-                  <td>
-                    <span className="route-key">
-                      <MethodBadge method={method} />
-                      <span className="mono strong">{path}</span>
-                    </span>
-                  </td>
-                  <td>
-                    <IntegrationSummary integration={r.integration} />
-                  </td>
-                  <td className="mono muted">
-                    {r.integration.timeoutInMillis ? `${r.integration.timeoutInMillis} ms` : '—'}
-                  </td>
-                  <td title={formatDateTime(r.updatedAt)}>{formatRelative(r.updatedAt)}</td>
-                  <td className="row-actions">
-                    <Button
-                      size="sm"
-                      variant="ghost"
-                      icon="edit"
-                      onClick={() => setEditing(r)}
-                      aria-label="Edit route"
-                      data-testid="route-edit"
-                    />
-                    <Button
-                      size="sm"
-                      variant="ghost"
-                      icon="trash"
-                      onClick={() => setDeleting(r)}
-                      aria-label="Delete route"
-                      data-testid="route-delete"
-                    />
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </ListCard>
+          );
+        })}
+      </ListSection>
 
       {editing ? (
         <RouteModal

@@ -1,14 +1,15 @@
 import { useState } from 'react';
+import type { ApiClient } from '../api/client';
 import type { Stage } from '../api/types';
+import { ListSection, RowActions, useRowDialogs } from '../components/ListSection';
 import {
+  Badge,
   Button,
   ConfirmDialog,
   CopyLink,
   EmptyState,
-  ErrorBanner,
   FormModal,
   Field,
-  ListCard,
   StatusBadge,
   useToast,
 } from '../components/ui';
@@ -25,23 +26,37 @@ import {
   settingsPatch,
   settingsValues,
   validateSettings,
+  type CachedStage,
   type StageSettingsValues,
 } from './stage/settings';
 import { StageSettingsFields } from './stage/StageSettingsFields';
+import { MethodSettingsDialog } from './stage/MethodSettingsDialog';
+
+/** Drops every cached answer of the stage across the fleet (202). */
+export function flushStageCache(client: ApiClient, apiId: string, stageName: string): Promise<void> {
+  return client.request(
+    'DELETE',
+    `/v1/apis/${encodeURIComponent(apiId)}/stages/${encodeURIComponent(stageName)}/cache/data`,
+  );
+}
 
 export function StagesTab({
   apiId,
+  isREST = false,
   stages,
   onDeploy,
 }: {
   apiId: string;
+  /** REST APIs key method settings by their resources' methods, HTTP APIs by routes. */
+  isREST?: boolean;
   stages: Resource<Stage[]>;
   onDeploy: (stageName: string) => void;
 }) {
   const client = useClient();
   const toast = useToast();
-  const [editing, setEditing] = useState<Stage | 'new' | null>(null);
-  const [deleting, setDeleting] = useState<Stage | null>(null);
+  const { editing, setEditing, deleting, setDeleting } = useRowDialogs<Stage>();
+  const [methodSettings, setMethodSettings] = useState<CachedStage | null>(null);
+  const [flushing, setFlushing] = useState<Stage | null>(null);
 
   const addButton = (
     <Button variant="primary" icon="plus" onClick={() => setEditing('new')} data-testid="add-stage">
@@ -49,97 +64,123 @@ export function StagesTab({
     </Button>
   );
   const list = stages.data ?? [];
+  const saved = (s: Stage) => stages.setData((prev) => upsert(prev, s, (x) => x.stageName === s.stageName));
 
   return (
     <section>
-      <div className="section-header">
-        <p className="muted">
-          A stage is a named, invokable snapshot of the API (<code>dev</code>, <code>prod</code>). Deploying points it
-          at a new deployment.
-        </p>
-        <div className="page-actions">{addButton}</div>
-      </div>
-      <ErrorBanner error={stages.error} onRetry={stages.reload} title="Could not load stages" />
-      <ListCard
+      <ListSection
+        intro={
+          <>
+            A stage is a named, invokable snapshot of the API (<code>dev</code>, <code>prod</code>). Deploying points it
+            at a new deployment.
+          </>
+        }
+        actions={addButton}
         resource={stages}
-        cols={5}
+        errorTitle="Could not load stages"
+        columns={['Stage', 'Status', 'Deployment', 'Invoke URL', 'Cache', 'Updated', '']}
         empty={
           <EmptyState icon="layers" title="No stages yet" action={addButton}>
             Create a stage such as <code>dev</code>, then deploy to it to get an invoke URL.
           </EmptyState>
         }
       >
-        <table className="table">
-          <thead>
-            <tr>
-              <th>Stage</th>
-              <th>Status</th>
-              <th>Deployment</th>
-              <th>Invoke URL</th>
-              <th>Updated</th>
-              <th aria-label="Actions" />
+        {list.map((s) => {
+          const vars = Object.keys(s.stageVariables ?? {}).length;
+          const routeSettings = Object.keys(s.methodSettings ?? {}).length;
+          return (
+            <tr key={s.stageName} data-testid="stage-row" data-stage-name={s.stageName}>
+              <td>
+                <div className="mono strong">{s.stageName}</div>
+                {s.description || vars ? (
+                  <div className="muted small">
+                    {[s.description, vars ? `${vars} variable${vars === 1 ? '' : 's'}` : '']
+                      .filter(Boolean)
+                      .join(' · ')}
+                  </div>
+                ) : null}
+              </td>
+              <td>
+                <StatusBadge status={s.lastDeploymentStatus} />
+              </td>
+              <td className="mono muted">{s.deploymentId || '—'}</td>
+              <td>
+                {s.deploymentId ? (
+                  <CopyLink url={s.invokeUrl} testId="stage-invoke-url" />
+                ) : (
+                  <span className="muted small">Deploy to get a URL</span>
+                )}
+              </td>
+              <td data-testid="stage-cache">
+                {s.cacheClusterEnabled ? (
+                  <Badge tone="green">
+                    {s.cacheClusterSize ?? '0.5'} MB · {s.cacheTtlInSeconds ?? 300} s
+                  </Badge>
+                ) : (
+                  <span className="muted small">Off</span>
+                )}
+                {routeSettings ? (
+                  <div className="muted small">
+                    {routeSettings} route setting{routeSettings === 1 ? '' : 's'}
+                  </div>
+                ) : null}
+              </td>
+              <td title={formatDateTime(s.updatedAt)}>{formatRelative(s.updatedAt)}</td>
+              <RowActions
+                noun="stage"
+                testIdPrefix="stage"
+                onEdit={() => setEditing(s)}
+                onDelete={() => setDeleting(s)}
+              >
+                <Button size="sm" icon="rocket" onClick={() => onDeploy(s.stageName)} data-testid="stage-deploy-button">
+                  Deploy
+                </Button>
+                <Button
+                  size="sm"
+                  icon="settings"
+                  onClick={() => setMethodSettings(s)}
+                  data-testid="stage-method-settings"
+                >
+                  Method settings
+                </Button>
+                {s.cacheClusterEnabled ? (
+                  <Button size="sm" icon="refresh" onClick={() => setFlushing(s)} data-testid="stage-flush-cache">
+                    Flush cache
+                  </Button>
+                ) : null}
+              </RowActions>
             </tr>
-          </thead>
-          <tbody>
-            {list.map((s) => {
-              const vars = Object.keys(s.stageVariables ?? {}).length;
-              return (
-                <tr key={s.stageName} data-testid="stage-row" data-stage-name={s.stageName}>
-                  <td>
-                    <div className="mono strong">{s.stageName}</div>
-                    {s.description || vars ? (
-                      <div className="muted small">
-                        {[s.description, vars ? `${vars} variable${vars === 1 ? '' : 's'}` : '']
-                          .filter(Boolean)
-                          .join(' · ')}
-                      </div>
-                    ) : null}
-                  </td>
-                  <td>
-                    <StatusBadge status={s.lastDeploymentStatus} />
-                  </td>
-                  <td className="mono muted">{s.deploymentId || '—'}</td>
-                  <td>
-                    {s.deploymentId ? (
-                      <CopyLink url={s.invokeUrl} testId="stage-invoke-url" />
-                    ) : (
-                      <span className="muted small">Deploy to get a URL</span>
-                    )}
-                  </td>
-                  <td title={formatDateTime(s.updatedAt)}>{formatRelative(s.updatedAt)}</td>
-                  <td className="row-actions">
-                    <Button
-                      size="sm"
-                      icon="rocket"
-                      onClick={() => onDeploy(s.stageName)}
-                      data-testid="stage-deploy-button"
-                    >
-                      Deploy
-                    </Button>
-                    <Button
-                      size="sm"
-                      variant="ghost"
-                      icon="edit"
-                      aria-label="Edit stage"
-                      onClick={() => setEditing(s)}
-                      data-testid="stage-edit"
-                    />
-                    <Button
-                      size="sm"
-                      variant="ghost"
-                      icon="trash"
-                      aria-label="Delete stage"
-                      onClick={() => setDeleting(s)}
-                      data-testid="stage-delete"
-                    />
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </ListCard>
+          );
+        })}
+      </ListSection>
 
+      {methodSettings ? (
+        <MethodSettingsDialog
+          apiId={apiId}
+          isREST={isREST}
+          stage={methodSettings}
+          onClose={() => setMethodSettings(null)}
+          onSaved={(s) => {
+            setMethodSettings(null);
+            saved(s);
+            toast(`Method settings of ${s.stageName} saved`);
+          }}
+        />
+      ) : null}
+      {flushing ? (
+        <ConfirmDialog
+          title="Flush stage cache"
+          confirmLabel="Flush cache"
+          onClose={() => setFlushing(null)}
+          onConfirm={async () => {
+            await flushStageCache(client, apiId, flushing.stageName);
+            toast(`Cache of ${flushing.stageName} flushed`);
+          }}
+        >
+          Drop every cached answer of stage <code>{flushing.stageName}</code> on all gateways? The next calls go to the
+          integrations until the cache fills again.
+        </ConfirmDialog>
+      ) : null}
       {editing ? (
         <StageModal
           apiId={apiId}
@@ -147,7 +188,7 @@ export function StagesTab({
           onClose={() => setEditing(null)}
           onSaved={(s, created) => {
             setEditing(null);
-            stages.setData((prev) => upsert(prev, s, (x) => x.stageName === s.stageName));
+            saved(s);
             toast(created ? `Stage ${s.stageName} created` : `Stage ${s.stageName} saved`);
           }}
         />

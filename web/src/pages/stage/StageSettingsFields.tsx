@@ -1,6 +1,13 @@
 // Cache and access log fields of the stage editor.
 import { Field } from '../../components/ui';
-import { LOG_PRESETS, MAX_CACHE_MB, MAX_CACHE_TTL, MIN_CACHE_MB, type StageSettingsValues } from './settings';
+import {
+  CACHE_CONTROL_STRATEGIES,
+  LOG_PRESETS,
+  MAX_CACHE_MB,
+  MAX_CACHE_TTL,
+  MIN_CACHE_MB,
+  type StageSettingsValues,
+} from './settings';
 
 export function StageSettingsFields({
   values: v,
@@ -57,6 +64,50 @@ export function StageSettingsFields({
             )}
           </Field>
         </div>
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            data-testid="stage-cache-x-cache"
+            disabled={!v.cacheEnabled}
+            checked={v.xCacheHeader}
+            onChange={(e) => set('xCacheHeader', e.target.checked)}
+          />{' '}
+          Add an <code>X-Cache: Hit</code> or <code>Miss</code> header to cacheable answers
+        </label>
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            data-testid="stage-cache-require-auth"
+            disabled={!v.cacheEnabled}
+            checked={v.requireAuth}
+            onChange={(e) => set('requireAuth', e.target.checked)}
+          />{' '}
+          Require authorization for <code>Cache-Control: max-age=0</code> (callers need{' '}
+          <code>execute-api:InvalidateCache</code> to refresh an entry)
+        </label>
+        {v.requireAuth ? (
+          <Field
+            label="Unauthorized cache refresh"
+            error={error('cacheControlStrategy')}
+            hint="What a caller without the permission gets when it sends Cache-Control: max-age=0."
+          >
+            {(p) => (
+              <select
+                {...p}
+                data-testid="stage-cache-strategy"
+                disabled={!v.cacheEnabled}
+                value={v.cacheControlStrategy}
+                onChange={(e) => set('cacheControlStrategy', e.target.value)}
+              >
+                {CACHE_CONTROL_STRATEGIES.map(([value, label]) => (
+                  <option key={value} value={value}>
+                    {label}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        ) : null}
       </fieldset>
       <fieldset className="stack">
         <legend>

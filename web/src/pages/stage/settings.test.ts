@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Stage } from '../../api/types';
-import { settingsField, settingsPatch, settingsValues, validateSettings } from './settings';
+import { settingsField, settingsPatch, settingsValues, validateSettings, type CachedStage } from './settings';
 
 const base = settingsValues(null);
 
@@ -38,6 +37,9 @@ describe('stage settings', () => {
     expect(patch).toEqual({
       cacheClusterEnabled: true,
       cacheTtlInSeconds: 60,
+      requireAuthorizationForCacheControl: false,
+      unauthorizedCacheControlHeaderStrategy: 'SUCCEED_WITH_RESPONSE_HEADER',
+      xCacheHeader: false,
       accessLogSettings: { format: '$context.requestId', destinationArn: 'stdout' },
     });
     expect(settingsPatch(base).accessLogSettings).toBeNull();
@@ -46,16 +48,23 @@ describe('stage settings', () => {
       cacheClusterSize: '0.5',
       cacheTtlInSeconds: 60,
       accessLogSettings: { format: 'JSON', destinationArn: 'redis' },
-    } as Stage;
+      requireAuthorizationForCacheControl: true,
+      unauthorizedCacheControlHeaderStrategy: 'FAIL_WITH_403',
+      xCacheHeader: true,
+    } as CachedStage;
     expect(settingsValues(stage)).toEqual({
       cacheEnabled: true,
       cacheSize: '0.5',
       cacheTtl: '60',
+      requireAuth: true,
+      cacheControlStrategy: 'FAIL_WITH_403',
+      xCacheHeader: true,
       logPreset: 'JSON',
       logFormat: '',
       logDestination: 'redis',
     });
     expect(settingsField('cacheTtlInSeconds')).toBe('cacheTtl');
+    expect(settingsField('unauthorizedCacheControlHeaderStrategy')).toBe('cacheControlStrategy');
     expect(settingsField('description')).toBeNull();
   });
 });

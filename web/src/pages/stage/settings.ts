@@ -7,17 +7,38 @@ export const MAX_CACHE_MB = 237;
 export const MAX_CACHE_TTL = 3600;
 export const LOG_PRESETS = ['CLF', 'JSON', 'XML', 'CSV'] as const;
 
+/** What the gateway does with a Cache-Control: max-age=0 it may not honour. */
+export const CACHE_CONTROL_STRATEGIES = [
+  ['FAIL_WITH_403', 'Refuse with 403'],
+  ['SUCCEED_WITH_RESPONSE_HEADER', 'Serve from cache, say so in a response header'],
+  ['SUCCEED_WITHOUT_RESPONSE_HEADER', 'Serve from cache silently'],
+] as const;
+export const DEFAULT_CACHE_CONTROL_STRATEGY = 'SUCCEED_WITH_RESPONSE_HEADER';
+
+/** The cache fields a stage has beyond api/types' Stage (docs/rest-contract.md). */
+export interface StageCacheControl {
+  requireAuthorizationForCacheControl?: boolean;
+  unauthorizedCacheControlHeaderStrategy?: string;
+  xCacheHeader?: boolean;
+}
+
+/** A stage as GET answers it, with every cache field. */
+export type CachedStage = Stage & StageCacheControl;
+
 export interface StageSettingsValues {
   cacheEnabled: boolean;
   cacheSize: string;
   cacheTtl: string;
+  requireAuth: boolean;
+  cacheControlStrategy: string;
+  xCacheHeader: boolean;
   /** '' (no access log), a preset name or 'custom'. */
   logPreset: string;
   logFormat: string;
   logDestination: string;
 }
 
-export function settingsValues(stage: Stage | null): StageSettingsValues {
+export function settingsValues(stage: CachedStage | null): StageSettingsValues {
   const log = stage?.accessLogSettings;
   const preset = !log
     ? ''
@@ -28,6 +49,9 @@ export function settingsValues(stage: Stage | null): StageSettingsValues {
     cacheEnabled: stage?.cacheClusterEnabled ?? false,
     cacheSize: stage?.cacheClusterSize ?? '',
     cacheTtl: stage?.cacheTtlInSeconds != null ? String(stage.cacheTtlInSeconds) : '',
+    requireAuth: stage?.requireAuthorizationForCacheControl ?? false,
+    cacheControlStrategy: stage?.unauthorizedCacheControlHeaderStrategy || DEFAULT_CACHE_CONTROL_STRATEGY,
+    xCacheHeader: stage?.xCacheHeader ?? false,
     logPreset: preset,
     logFormat: preset === 'custom' ? (log?.format ?? '') : '',
     logDestination: log?.destinationArn ?? '',
@@ -70,6 +94,8 @@ export function settingsField(k: string): string | null {
       return 'cacheSize';
     case 'cacheTtlInSeconds':
       return 'cacheTtl';
+    case 'unauthorizedCacheControlHeaderStrategy':
+      return 'cacheControlStrategy';
     case 'accessLogSettings.format':
       return 'logFormat';
     case 'accessLogSettings.destinationArn':
@@ -81,9 +107,12 @@ export function settingsField(k: string): string | null {
 /** The REST fields of the values; an empty access log is null (removed). */
 export function settingsPatch(
   v: StageSettingsValues,
-): StageCacheSettings & { accessLogSettings: AccessLogSettings | null } {
-  const out: StageCacheSettings & { accessLogSettings: AccessLogSettings | null } = {
+): StageCacheSettings & StageCacheControl & { accessLogSettings: AccessLogSettings | null } {
+  const out: StageCacheSettings & StageCacheControl & { accessLogSettings: AccessLogSettings | null } = {
     cacheClusterEnabled: v.cacheEnabled,
+    requireAuthorizationForCacheControl: v.requireAuth,
+    unauthorizedCacheControlHeaderStrategy: v.cacheControlStrategy || DEFAULT_CACHE_CONTROL_STRATEGY,
+    xCacheHeader: v.xCacheHeader,
     accessLogSettings: null,
   };
   if (v.cacheSize.trim() !== '') out.cacheClusterSize = v.cacheSize.trim();
