@@ -38,10 +38,11 @@ type StageCache struct {
 	// DefaultTTLSeconds is the time to live of a route that sets none
 	// (default 300).
 	DefaultTTLSeconds int `json:"defaultTtlSeconds,omitempty"`
-	// RequireAuthorizationForCacheControl, when true, refuses
-	// Cache-Control: max-age=0 from callers not allowed to invalidate. Until
-	// authorizers arrive no caller is allowed, so every such request is
-	// handled per UnauthorizedCacheControlHeaderStrategy; when false, any
+	// RequireAuthorizationForCacheControl, when true, lets only callers
+	// whose IAM access key (Authorization: Bearer) is allowed
+	// execute-api:InvalidateCache on the request's resource (iam.go)
+	// invalidate with Cache-Control: max-age=0; other such requests are
+	// handled per UnauthorizedCacheControlHeaderStrategy. When false, any
 	// caller may invalidate the entry its request maps to.
 	RequireAuthorizationForCacheControl bool `json:"requireAuthorizationForCacheControl,omitempty"`
 	// UnauthorizedCacheControlHeaderStrategy is FAIL_WITH_403,

@@ -27,6 +27,8 @@ import (
 	"github.com/turnpike/turnpike/gateway/limit"
 	"github.com/turnpike/turnpike/gateway/pipeline"
 	"github.com/turnpike/turnpike/gateway/router"
+	"github.com/turnpike/turnpike/gateway/stage/access"
+	"github.com/turnpike/turnpike/gateway/stage/iamauth"
 	"github.com/turnpike/turnpike/gateway/stage/integration"
 	"github.com/turnpike/turnpike/gateway/targets"
 )
@@ -36,6 +38,11 @@ type Config struct {
 	// ListenAddr is where ListenAndServe listens (default ":8081"). It is
 	// also reported in heartbeats.
 	ListenAddr string
+	// PrivateListenAddr, when set, is a second listener for callers inside
+	// the network (GATEWAY_PRIVATE_ADDR): it serves PRIVATE APIs to every
+	// caller that reaches it, and REGIONAL ones too. On ListenAddr a
+	// PRIVATE API answers only its allowed source CIDRs.
+	PrivateListenAddr string
 	// BaseDomain is the domain of invoke hosts:
 	// {apiId}.execute-api.{BaseDomain} (default "localhost"). Requests for
 	// any other host are ops requests.
@@ -76,6 +83,10 @@ type Config struct {
 	// limits (default: limit.NewKeys over the bus). The gateway keeps it
 	// current while it runs and is not ready before its first load.
 	Keys *limit.Keys
+	// Grants are the tenants' execute-api grants AWS_IAM methods check
+	// (default: a fresh iamauth.Store, kept current from the bus's
+	// TenantBus). The gateway is not ready before their first load.
+	Grants *iamauth.Store
 }
 
 func (c *Config) setDefaults() error {
@@ -124,6 +135,7 @@ type Gateway struct {
 	running  atomic.Bool
 	addr     atomic.Pointer[string]
 
+	tenants  tenantState
 	pipeline pipeline.Handler
 	ops      http.Handler
 	metrics  *metrics
@@ -162,6 +174,9 @@ func New(cfg Config, bus fleet.Bus, logger *slog.Logger) (*Gateway, error) {
 	if cfg.Keys == nil {
 		cfg.Keys = limit.NewKeys(bus, logger)
 	}
+	if cfg.Grants == nil {
+		cfg.Grants = iamauth.NewStore()
+	}
 	g := &Gateway{
 		cfg:      cfg,
 		bus:      bus,
@@ -195,7 +210,7 @@ func (g *Gateway) Registry() *prometheus.Registry { return g.metrics.registry }
 // Ready reports whether the first full load from the bus has succeeded and
 // the gateway is not shutting down.
 func (g *Gateway) Ready() bool {
-	return g.ready.Load() && g.cfg.Keys.Loaded() && !g.draining.Load()
+	return g.ready.Load() && g.cfg.Keys.Loaded() && g.cfg.Grants.Loaded() && !g.draining.Load()
 }
 
 // Router returns the router currently served. It must not be modified.
@@ -214,6 +229,7 @@ func (g *Gateway) Run(ctx context.Context) error {
 	loaded := make(chan struct{})
 	wg.Go(func() { g.watch(ctx, loaded) })
 	wg.Go(func() { g.cfg.Keys.Run(ctx, g.cfg.ResyncInterval) })
+	wg.Go(func() { g.watchTenants(ctx) })
 	wg.Go(func() {
 		select {
 		case <-loaded:
@@ -234,50 +250,89 @@ func (g *Gateway) Run(ctx context.Context) error {
 	return nil
 }
 
-// ListenAndServe listens on Config.ListenAddr and serves until ctx ends,
-// then stops accepting, drains in-flight requests (up to
-// Config.ShutdownTimeout) and leaves the fleet.
+// ListenAndServe listens on Config.ListenAddr (and on
+// Config.PrivateListenAddr when set) and serves until ctx ends, then stops
+// accepting, drains in-flight requests (up to Config.ShutdownTimeout) and
+// leaves the fleet.
 func (g *Gateway) ListenAndServe(ctx context.Context) error {
 	ln, err := net.Listen("tcp", g.cfg.ListenAddr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", g.cfg.ListenAddr, err)
 	}
-	return g.Serve(ctx, ln)
+	var private net.Listener
+	if g.cfg.PrivateListenAddr != "" {
+		if private, err = net.Listen("tcp", g.cfg.PrivateListenAddr); err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("listening on %s (private): %w", g.cfg.PrivateListenAddr, err)
+		}
+	}
+	return g.ServePrivate(ctx, ln, private)
 }
 
 // Serve is ListenAndServe on a listener the caller opened.
 func (g *Gateway) Serve(ctx context.Context, ln net.Listener) error {
+	return g.ServePrivate(ctx, ln, nil)
+}
+
+// ServePrivate is Serve with a second, private listener (nil for none)
+// whose callers may call PRIVATE APIs whatever their address.
+func (g *Gateway) ServePrivate(ctx context.Context, ln, private net.Listener) error {
 	addr := ln.Addr().String()
 	g.addr.Store(&addr)
-	srv := &http.Server{
-		Handler:           g,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(g.logger.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	newServer := func(base context.Context) *http.Server {
+		return &http.Server{
+			Handler:           g,
+			ReadHeaderTimeout: 10 * time.Second,
+			IdleTimeout:       120 * time.Second,
+			ErrorLog:          slog.NewLogLogger(g.logger.Handler(), slog.LevelWarn),
+			BaseContext:       func(net.Listener) context.Context { return base },
+		}
+	}
+	servers := []*http.Server{newServer(context.WithoutCancel(ctx))}
+	listeners := []net.Listener{ln}
+	if private != nil {
+		// The mark rides on the listener's base context: no cost per request.
+		servers = append(servers, newServer(access.WithPrivateListener(context.WithoutCancel(ctx))))
+		listeners = append(listeners, private)
 	}
 	runCtx, stopRun := context.WithCancel(ctx)
 	defer stopRun()
 	runDone := make(chan error, 1)
 	go func() { runDone <- g.Run(runCtx) }()
 
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
-	g.logger.Info("gateway listening", "addr", addr, "baseDomain", g.cfg.BaseDomain)
+	serveErr := make(chan error, len(servers))
+	for i, srv := range servers {
+		go func() { serveErr <- srv.Serve(listeners[i]) }()
+	}
+	if private != nil {
+		g.logger.Info("gateway listening", "addr", addr, "privateAddr", private.Addr().String(), "baseDomain", g.cfg.BaseDomain)
+	} else {
+		g.logger.Info("gateway listening", "addr", addr, "baseDomain", g.cfg.BaseDomain)
+	}
 
 	var err error
 	select {
 	case err = <-serveErr:
+		for _, srv := range servers {
+			_ = srv.Close()
+		}
 	case <-ctx.Done():
 		g.draining.Store(true)
 		g.logger.Info("gateway shutting down: draining in-flight requests", "timeout", g.cfg.ShutdownTimeout)
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), g.cfg.ShutdownTimeout)
-		err = srv.Shutdown(sctx)
-		cancel()
-		if err != nil {
-			err = fmt.Errorf("draining requests: %w", err)
-			_ = srv.Close()
+		var wg sync.WaitGroup
+		errs := make([]error, len(servers))
+		for i, srv := range servers {
+			wg.Go(func() {
+				if e := srv.Shutdown(sctx); e != nil {
+					errs[i] = fmt.Errorf("draining requests: %w", e)
+					_ = srv.Close()
+				}
+			})
 		}
+		wg.Wait()
+		cancel()
+		err = errors.Join(errs...)
 	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil

@@ -11,6 +11,7 @@ import (
 	"github.com/turnpike/turnpike/gateway/pipeline"
 	"github.com/turnpike/turnpike/gateway/stage/access"
 	stagecache "github.com/turnpike/turnpike/gateway/stage/cache"
+	"github.com/turnpike/turnpike/gateway/stage/iamauth"
 	"github.com/turnpike/turnpike/gateway/stage/integration"
 	"github.com/turnpike/turnpike/gateway/stage/limits"
 	"github.com/turnpike/turnpike/gateway/stage/recovery"
@@ -22,7 +23,8 @@ import (
 // buildPipeline is the order of the stages, top to bottom.
 //
 // The full order, as stages arrive: recover → request id → resolve →
-// endpoint access (PRIVATE CIDRs, suspended tenant) → API key → tenant,
+// endpoint access (PRIVATE CIDRs, suspended tenant) → AWS_IAM
+// authorization → API key → tenant,
 // stage, plan and method throttles → quota → request validation → cache
 // lookup → integration (with parameter mappings) → cache store. Access log
 // and metrics are written by the entry point after the chain.
@@ -32,9 +34,10 @@ func (g *Gateway) buildPipeline() pipeline.Handler {
 		requestid.New(),
 		resolve.New(g.router.Load),
 		access.New(),
+		iamauth.New(g.cfg.Grants),
 		limits.New(limits.Deps{Keys: g.cfg.Keys, Limiter: g.cfg.Limiter, Logger: g.logger, Registerer: g.metrics.registry}),
 		validate.New(),
-		stagecache.New(g.cfg.Cache, cacheRoute, g.logger),
+		stagecache.New(g.cfg.Cache, cacheRoute, g.logger, stagecache.WithAuthorizer(g.cfg.Grants.InvalidateAllowed)),
 		integration.New(g.cfg.Transport, g.logger, integration.WithTargets(g.targets)),
 	)
 }

@@ -127,7 +127,7 @@ func (g *Gateway) reload(ctx context.Context) error {
 		stages = append(stages, st)
 	}
 	g.router.Store(router.New(g.cfg.BaseDomain, stages))
-	g.targets.Sync(targetGroups(stages))
+	g.syncTargets(targetGroups(stages))
 	g.compiled = next
 	g.metrics.setStages(stages, gone)
 	g.metrics.reloads.WithLabelValues("ok").Inc()

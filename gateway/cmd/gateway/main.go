@@ -7,6 +7,7 @@
 // variable:
 //
 //	-addr          GATEWAY_ADDR          listen address (default ":8081")
+//	-private-addr  GATEWAY_PRIVATE_ADDR  private listener: PRIVATE APIs to every caller, REGIONAL too (default: none)
 //	-base-domain   TURNPIKE_BASE_DOMAIN  invoke hosts are {apiId}.execute-api.<base> (default "localhost")
 //	-redis-url     REDIS_URL             Redis of the fleet, e.g. redis://127.0.0.1:6379/0 (required)
 //	-redis-prefix  TURNPIKE_REDIS_PREFIX key prefix of the fleet bus (default "turnpike:")
@@ -61,6 +62,8 @@ func env(name, def string) string {
 func run(args []string) error {
 	fs := flag.NewFlagSet("gateway", flag.ContinueOnError)
 	addr := fs.String("addr", env("GATEWAY_ADDR", ":8081"), "listen address (GATEWAY_ADDR)")
+	privateAddr := fs.String("private-addr", env("GATEWAY_PRIVATE_ADDR", ""),
+		"private listener, serving PRIVATE APIs to every caller that reaches it, and REGIONAL ones (GATEWAY_PRIVATE_ADDR, default none)")
 	baseDomain := fs.String("base-domain", env("TURNPIKE_BASE_DOMAIN", "localhost"), "base domain of invoke hosts (TURNPIKE_BASE_DOMAIN)")
 	redisURL := fs.String("redis-url", env("REDIS_URL", ""), "Redis URL of the fleet (REDIS_URL, required)")
 	redisPrefix := fs.String("redis-prefix", env("TURNPIKE_REDIS_PREFIX", ""), "key prefix of the fleet bus (TURNPIKE_REDIS_PREFIX)")
@@ -123,10 +126,11 @@ func run(args []string) error {
 	defer limClient.Close()
 
 	gw, err := server.New(server.Config{
-		ListenAddr: *addr,
-		BaseDomain: *baseDomain,
-		GatewayID:  *id,
-		AccessLog:  *accessLog,
+		ListenAddr:        *addr,
+		PrivateListenAddr: *privateAddr,
+		BaseDomain:        *baseDomain,
+		GatewayID:         *id,
+		AccessLog:         *accessLog,
 
 		Cache: cache.NewRedis(client, *redisPrefix),
 		AccessLogs: accesslog.NewSinks(accesslog.SinkConfig{

@@ -19,13 +19,18 @@ func TestEndpointAccess(t *testing.T) {
 		endpoint string
 		cidrs    []string
 		remote   string
-		status   int // 0: passes
+		private  bool // on the private listener
+		status   int  // 0: passes
 	}{
 		{desc: "regional is public", endpoint: gwconfig.EndpointRegional, remote: "198.51.100.1:1", status: 0},
 		{desc: "edge behaves as regional", endpoint: gwconfig.EndpointEdge, cidrs: []string{"10.0.0.0/8"}, remote: "198.51.100.1:1"},
 		{desc: "private inside the CIDRs", endpoint: gwconfig.EndpointPrivate, cidrs: []string{"127.0.0.0/8"}, remote: "127.0.0.1:9"},
 		{desc: "private outside the CIDRs", endpoint: gwconfig.EndpointPrivate, cidrs: []string{"10.0.0.0/8"}, remote: "127.0.0.1:9", status: http.StatusForbidden},
 		{desc: "private without CIDRs answers nobody", endpoint: gwconfig.EndpointPrivate, remote: "127.0.0.1:9", status: http.StatusForbidden},
+		{desc: "private listener serves private outside the CIDRs", endpoint: gwconfig.EndpointPrivate, cidrs: []string{"10.0.0.0/8"},
+			remote: "198.51.100.1:1", private: true},
+		{desc: "private listener serves private without CIDRs", endpoint: gwconfig.EndpointPrivate, remote: "198.51.100.1:1", private: true},
+		{desc: "private listener serves regional", endpoint: gwconfig.EndpointRegional, remote: "198.51.100.1:1", private: true},
 	}
 	for _, tc := range testCases {
 		t.Run(tc.desc, func(t *testing.T) {
@@ -37,7 +42,11 @@ func TestEndpointAccess(t *testing.T) {
 			require.Equal(t, router.Matched, router.New("", []*router.Stage{st}).Lookup(&ex.Match, "abc.execute-api.localhost", "/prod", "GET"))
 			r := httptest.NewRequest("GET", "/prod", nil)
 			r.RemoteAddr = tc.remote
-			r = r.WithContext(pipeline.WithExchange(r.Context(), ex))
+			ctx := r.Context()
+			if tc.private {
+				ctx = WithPrivateListener(ctx)
+			}
+			r = r.WithContext(pipeline.WithExchange(ctx, ex))
 			called := false
 			err = New()(pipeline.HandlerFunc(func(http.ResponseWriter, *http.Request) error {
 				called = true

@@ -180,21 +180,37 @@ func appendQueryValues(b []byte, raw, name string) []byte {
 	return b
 }
 
+// Authorizer decides whether the caller of r may invalidate its cache
+// entry (execute-api:InvalidateCache).
+type Authorizer func(r *http.Request, m *router.Match) bool
+
+// Option tunes the stage.
+type Option func(*stage)
+
+// WithAuthorizer decides Cache-Control: max-age=0 on stages that require
+// authorization for it; without one, no caller is allowed.
+func WithAuthorizer(a Authorizer) Option { return func(s *stage) { s.authorize = a } }
+
 // New returns the cache stage. routeOf gives a matched route's compiled
 // settings (nil: not cached). Store errors are logged and the request goes
 // on uncached: the cache never fails a request.
-func New(store gwcache.Store, routeOf func(*router.Route) *Route, logger *slog.Logger) pipeline.Stage {
+func New(store gwcache.Store, routeOf func(*router.Route) *Route, logger *slog.Logger, opts ...Option) pipeline.Stage {
 	logger = logger.With("stage", "cache")
 	return func(next pipeline.Handler) pipeline.Handler {
-		return &stage{store: store, routeOf: routeOf, next: next, logger: logger}
+		s := &stage{store: store, routeOf: routeOf, next: next, logger: logger}
+		for _, o := range opts {
+			o(s)
+		}
+		return s
 	}
 }
 
 type stage struct {
-	store   gwcache.Store
-	routeOf func(*router.Route) *Route
-	next    pipeline.Handler
-	logger  *slog.Logger
+	store     gwcache.Store
+	routeOf   func(*router.Route) *Route
+	next      pipeline.Handler
+	logger    *slog.Logger
+	authorize Authorizer
 }
 
 var _ pipeline.Handler = (*stage)(nil)
@@ -216,9 +232,9 @@ func (s *stage) ServeHTTP(w http.ResponseWriter, r *http.Request) error {
 	lookup := true
 	if invalidates(r.Header["Cache-Control"]) {
 		switch {
-		case !cr.requireAuth:
-			// Any caller may refresh: skip the lookup and store the fresh
-			// answer over the old one.
+		case !cr.requireAuth || (s.authorize != nil && s.authorize(r, &ex.Match)):
+			// An allowed caller refreshes: skip the lookup and store the
+			// fresh answer over the old one.
 			if err := s.store.Delete(ctx, cr.stageID, key); err != nil {
 				s.logger.Warn("cache invalidation failed", "error", err)
 			}

@@ -51,6 +51,12 @@ type fixture struct {
 
 func newFixture(t *testing.T, sc *gwconfig.StageCache, routes ...gwconfig.Route) *fixture {
 	t.Helper()
+	return newFixtureWith(t, sc, nil, routes...)
+}
+
+// newFixtureWith is newFixture with stage options.
+func newFixtureWith(t *testing.T, sc *gwconfig.StageCache, opts []Option, routes ...gwconfig.Route) *fixture {
+	t.Helper()
 	cfg := &gwconfig.Stage{TenantID: "t", APIID: "abc", StageName: "prod", DeploymentID: "d1", Cache: sc, Routes: routes}
 	st, err := router.CompileStage(cfg)
 	require.NoError(t, err)
@@ -69,7 +75,7 @@ func newFixture(t *testing.T, sc *gwconfig.StageCache, routes ...gwconfig.Route)
 		return nil
 	})
 	routeOf := func(rt *router.Route) *Route { r, _ := rt.Ext.(*Route); return r }
-	f.handler = New(f.store, routeOf, slog.New(slog.DiscardHandler))(next)
+	f.handler = New(f.store, routeOf, slog.New(slog.DiscardHandler), opts...)(next)
 	return f
 }
 
@@ -223,18 +229,26 @@ func TestInvalidation(t *testing.T) {
 		wantStatus  int // 0: no error
 		wantBody    string
 		wantWarning bool
+		authorized  bool
 	}{
 		{desc: "allowed when authorization is not required", requireAuth: false, wantBody: "call 3"},
 		{desc: "FAIL_WITH_403", requireAuth: true, strategy: gwconfig.CacheControlFailWith403, wantStatus: 403},
 		{desc: "SUCCEED_WITH_RESPONSE_HEADER", requireAuth: true, strategy: gwconfig.CacheControlSucceedWithResponseHeader, wantBody: "call 1", wantWarning: true},
 		{desc: "SUCCEED_WITHOUT_RESPONSE_HEADER", requireAuth: true, strategy: gwconfig.CacheControlSucceedWithoutResponseHeader, wantBody: "call 1"},
+		{desc: "authorized caller invalidates under FAIL_WITH_403", requireAuth: true, strategy: gwconfig.CacheControlFailWith403,
+			authorized: true, wantBody: "call 3"},
+		{desc: "authorized caller invalidates under SUCCEED_WITH_RESPONSE_HEADER", requireAuth: true,
+			strategy: gwconfig.CacheControlSucceedWithResponseHeader, authorized: true, wantBody: "call 3"},
 	}
 	for _, test := range tests {
 		t.Run(test.desc, func(t *testing.T) {
 			sc := on()
 			sc.RequireAuthorizationForCacheControl = test.requireAuth
 			sc.UnauthorizedCacheControlHeaderStrategy = test.strategy
-			f := newFixture(t, sc, mock("GET /pets"), mock("GET /other"))
+			authz := WithAuthorizer(func(r *http.Request, m *router.Match) bool {
+				return test.authorized && m.Route != nil && r.Header.Get("Cache-Control") != ""
+			})
+			f := newFixtureWith(t, sc, []Option{authz}, mock("GET /pets"), mock("GET /other"))
 			f.body("GET", "/prod/pets")
 			f.body("GET", "/prod/other")
 
