@@ -26,6 +26,10 @@ describe('stage editor cache and access log', () => {
     expect(fake.calls.some((c) => c.method === 'PATCH')).toBe(false);
 
     await type(byTestId('stage-cache-ttl'), '60');
+    await click(byTestId('stage-cache-x-cache'));
+    expect(byTestId('stage-cache-strategy')).toBeNull();
+    await click(byTestId('stage-cache-require-auth'));
+    await type(await findByTestId('stage-cache-strategy'), 'FAIL_WITH_403');
     await type(byTestId('stage-access-log-format'), 'custom');
     await type(await findByTestId('stage-access-log-custom'), '$context.requestId $context.status');
     await type(byTestId('stage-access-log-destination'), 'file:access/prod.log');
@@ -34,6 +38,9 @@ describe('stage editor cache and access log', () => {
     expect(fake.calls.find((c) => c.method === 'PATCH')?.body).toMatchObject({
       cacheClusterEnabled: true,
       cacheTtlInSeconds: 60,
+      xCacheHeader: true,
+      requireAuthorizationForCacheControl: true,
+      unauthorizedCacheControlHeaderStrategy: 'FAIL_WITH_403',
       accessLogSettings: { format: '$context.requestId $context.status', destinationArn: 'file:access/prod.log' },
     });
   });
