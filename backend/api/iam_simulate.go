@@ -1,7 +1,10 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
+	"net/netip"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -21,9 +24,42 @@ type SimulateRequest struct {
 	// Resource is a TRN of the caller's tenant, or a path within it
 	// (apis/a1b2/stages/dev).
 	Resource string `json:"resource"`
-	// Context sets condition keys (aws:SourceIp, apigw:StageName, ...);
-	// the principal's own (turnpike:PrincipalId, ...) are filled in.
+	// Context sets condition keys (aws:SourceIp, aws:CurrentTime,
+	// apigw:StageName, ...) over those of this request and of the
+	// principal (turnpike:PrincipalId, ...): "at this time, from this
+	// address". A multi-valued key (turnpike:PrincipalGroups) takes an
+	// array of strings; an unknown key or a bad value is a 422.
 	Context map[string]string `json:"context,omitempty"`
+
+	// values is Context as given, arrays included.
+	values map[string][]string
+}
+
+// UnmarshalJSON reads the body strictly, with context values as strings or
+// arrays of strings.
+func (r *SimulateRequest) UnmarshalJSON(b []byte) error {
+	type plain SimulateRequest
+	var raw struct {
+		plain
+		Context map[string]authz.StringList `json:"context,omitempty"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&raw); err != nil {
+		return err
+	}
+	*r = SimulateRequest(raw.plain)
+	r.values = make(map[string][]string, len(raw.Context))
+	for k, v := range raw.Context {
+		r.values[k] = v
+		if len(v) == 1 {
+			if r.Context == nil {
+				r.Context = map[string]string{}
+			}
+			r.Context[k] = v[0]
+		}
+	}
+	return nil
 }
 
 // SimulatePrincipal names a user or an access key.
@@ -89,10 +125,37 @@ func (m *iamAdminModule) simulate(c *gin.Context) error {
 	if !strings.HasPrefix(trn, authz.TRNPrefix) {
 		trn = authz.TRN(caller.TenantID, strings.TrimPrefix(trn, "/"))
 	}
-	res, err := m.authz.Simulate(ctx, p, req.Action, trn, req.Context)
+	res, err := m.authz.Simulate(ctx, p, req.Action, trn, req.values)
 	if err != nil {
 		return err
 	}
 	c.JSON(http.StatusOK, SimulateView{Decision: string(res.Decision), MatchedStatement: res.Matched, Resource: trn})
 	return nil
+}
+
+// secureTransport is aws:SecureTransport of a request: TLS to this server,
+// or X-Forwarded-Proto: https from a trusted proxy (Config.TrustedProxies);
+// the header from anyone else is ignored, as X-Forwarded-For is.
+func (s *Server) secureTransport(c *gin.Context) bool {
+	if c.Request.TLS != nil {
+		return true
+	}
+	proto := c.GetHeader("X-Forwarded-Proto")
+	if !strings.EqualFold(strings.TrimSpace(proto), "https") {
+		return false
+	}
+	peer, err := netip.ParseAddr(c.RemoteIP())
+	if err != nil {
+		return false
+	}
+	peer = peer.Unmap()
+	for _, t := range s.cfg.TrustedProxies {
+		if pfx, err := netip.ParsePrefix(t); err == nil && pfx.Contains(peer) {
+			return true
+		}
+		if a, err := netip.ParseAddr(t); err == nil && a.Unmap() == peer {
+			return true
+		}
+	}
+	return false
 }

@@ -18,6 +18,8 @@ import (
 
 	"github.com/turnpike/turnpike/backend/apierr"
 	"github.com/turnpike/turnpike/backend/audit"
+	"github.com/turnpike/turnpike/backend/authz"
+	"github.com/turnpike/turnpike/backend/iam/lockout"
 	"github.com/turnpike/turnpike/backend/reqctx"
 )
 
@@ -58,6 +60,11 @@ type Config struct {
 	// Audit receives one entry per mutating call and per denied call
 	// (audit_hook.go); nil records nothing.
 	Audit audit.Log
+	// AuthFailures counts failed authentications (401) per source address;
+	// once it locks an address out, its failures are answered 429 and
+	// recorded once per lockout instead of each (audit_hook.go). Nil
+	// counts nothing.
+	AuthFailures lockout.Limiter
 }
 
 // Server is the management HTTP server.
@@ -160,12 +167,13 @@ func (r *Router) Handle(method, path, action, resource, summary string, h Handle
 		rec := s.beginAudit(c, info)
 		p, err := s.cfg.Authn.Authenticate(c)
 		if err != nil {
-			s.refuse(c, rec, err)
+			s.refuseUnauthenticated(c, rec, err)
 			return
 		}
 		p.SourceIP = c.ClientIP()
 		rec.setPrincipal(p)
 		ctx := reqctx.WithPrincipal(c.Request.Context(), p)
+		ctx = authz.WithSecureTransport(ctx, s.secureTransport(c))
 		c.Request = c.Request.WithContext(ctx)
 		rec.entry.Resource = expandResource(resource, c)
 		if err := s.cfg.Authz.Authorize(ctx, p, action, rec.entry.Resource); err != nil {

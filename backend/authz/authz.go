@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/turnpike/turnpike/backend/apierr"
 	"github.com/turnpike/turnpike/backend/reqctx"
@@ -60,6 +61,9 @@ type PrincipalPolicies struct {
 	PolicySet
 	// PasswordResetRequired refuses everything but self-service actions.
 	PasswordResetRequired bool
+	// Groups are the names of the user's groups, the values of
+	// turnpike:PrincipalGroups.
+	Groups []string
 }
 
 // Source finds the policies of principals.
@@ -85,6 +89,7 @@ const (
 // a change bumps the version and takes effect on the next request.
 type Authorizer struct {
 	src Source
+	now func() time.Time
 
 	mu        sync.Mutex
 	compiled  map[string]*compiledEntry
@@ -94,11 +99,12 @@ type Authorizer struct {
 type compiledEntry struct {
 	c             *Compiled
 	resetRequired bool
+	groups        []string
 }
 
 // NewAuthorizer returns an Authorizer over src.
 func NewAuthorizer(src Source) *Authorizer {
-	return &Authorizer{src: src, compiled: map[string]*compiledEntry{}, decisions: map[string]Result{}}
+	return &Authorizer{src: src, now: time.Now, compiled: map[string]*compiledEntry{}, decisions: map[string]Result{}}
 }
 
 // New returns an Authorizer that knows only the built-in roles: a
@@ -169,8 +175,16 @@ func (a *Authorizer) Decide(ctx context.Context, p *reqctx.Principal, action, tr
 	if entry.resetRequired {
 		return Result{}, ErrPasswordResetRequired
 	}
-	req := Request{TenantID: p.TenantID, Action: action, Resource: trn, Context: RequestContext(p, trn)}
-	dkey := decisionKey(key, req)
+	req := a.request(ctx, p, action, trn, entry.groups)
+	// Decisions that read the clock would each be a new entry.
+	if entry.c.timeDependent {
+		res, err := entry.c.Evaluate(req)
+		if err != nil {
+			return Result{}, apierr.Internal.Errorf("%w", err)
+		}
+		return res, nil
+	}
+	dkey := entry.c.decisionKey(key, req)
 	a.mu.Lock()
 	res, ok := a.decisions[dkey]
 	a.mu.Unlock()
@@ -190,10 +204,20 @@ func (a *Authorizer) Decide(ctx context.Context, p *reqctx.Principal, action, tr
 	return res, nil
 }
 
+// ErrSimulateContext is the 422 for a simulation context that names an
+// unknown key or a value the key cannot hold.
+var ErrSimulateContext = apierr.Unprocessable("simulate.invalid", "Invalid simulation request.")
+
 // Simulate evaluates a request of p with the given context values added
-// to (and overriding) p's own, without the cache and without the
-// self-service exemption.
-func (a *Authorizer) Simulate(ctx context.Context, p *reqctx.Principal, action, trn string, extra map[string]string) (Result, error) {
+// to (and overriding) those of the request being served, without the
+// cache and without the self-service exemption. A multi-valued key takes
+// every value given, a single-valued key exactly one; an empty list
+// removes a key. Setting one of aws:CurrentTime and aws:EpochTime sets
+// the other to the same instant.
+func (a *Authorizer) Simulate(ctx context.Context, p *reqctx.Principal, action, trn string, extra map[string][]string) (Result, error) {
+	if err := CheckContextOverride(extra); err != nil {
+		return Result{}, err
+	}
 	pp, err := a.src.PrincipalPolicies(ctx, p)
 	if err != nil {
 		return Result{}, err
@@ -202,16 +226,86 @@ func (a *Authorizer) Simulate(ctx context.Context, p *reqctx.Principal, action, 
 	if err != nil {
 		return Result{}, apierr.Internal.Errorf("%w", err)
 	}
-	rc := RequestContext(p, trn)
-	for k, v := range extra {
-		for _, known := range ContextKeys {
-			if strings.EqualFold(k, known) {
-				k = known
+	req := a.request(ctx, p, action, trn, pp.Groups)
+	for k, vals := range extra {
+		ki, _ := lookupKey(k)
+		switch {
+		case ki.multi:
+			req.Lists[ki.name] = vals
+		case len(vals) == 0:
+			delete(req.Context, ki.name)
+		default:
+			req.Context[ki.name] = vals[0]
+		}
+		if ki.name == KeyCurrentTime || ki.name == KeyEpochTime {
+			delete(req.Context, KeyCurrentTime)
+			delete(req.Context, KeyEpochTime)
+			if len(vals) == 1 {
+				t, _ := parseDate(vals[0])
+				setTime(req.Context, t)
 			}
 		}
-		rc[k] = v
 	}
-	return c.Evaluate(Request{TenantID: p.TenantID, Action: action, Resource: trn, Context: rc})
+	return c.Evaluate(req)
+}
+
+// CheckContextOverride checks a simulation's context: known keys, one
+// value for a single-valued key, and values of the key's kind.
+func CheckContextOverride(extra map[string][]string) error {
+	e := ErrSimulateContext
+	bad := false
+	for k, vals := range extra {
+		at := "context." + k
+		ki, ok := lookupKey(k)
+		switch {
+		case !ok:
+			e, bad = e.WithDetail(at, "unknown-key", "Unknown condition key "+strconv.Quote(k)+"; known: "+strings.Join(ContextKeys, ", ")+"."), true
+		case !ki.multi && len(vals) > 1:
+			e, bad = e.WithDetail(at, "invalid", ki.name+" takes one value."), true
+		case len(vals) == 1 && len(ki.fams) > 0:
+			if msg := checkConditionValue(ki.fams[0], vals[0]); msg != "" {
+				e, bad = e.WithDetail(at, "invalid-value", msg), true
+			}
+		}
+	}
+	if bad {
+		return e
+	}
+	return nil
+}
+
+// request is the question of p acting on trn now, with the context of the
+// request being served (its transport, ctx) and of p.
+func (a *Authorizer) request(ctx context.Context, p *reqctx.Principal, action, trn string, groups []string) Request {
+	rc := RequestContext(p, trn)
+	setTime(rc, a.now())
+	if secure, ok := SecureTransportFrom(ctx); ok {
+		rc[KeySecureTransport] = strconv.FormatBool(secure)
+	}
+	lists := map[string][]string{}
+	if groups != nil {
+		lists[KeyPrincipalGroups] = groups
+	}
+	return Request{TenantID: p.TenantID, Action: action, Resource: trn, Context: rc, Lists: lists}
+}
+
+func setTime(rc map[string]string, t time.Time) {
+	rc[KeyCurrentTime] = t.UTC().Format(time.RFC3339)
+	rc[KeyEpochTime] = strconv.FormatInt(t.Unix(), 10)
+}
+
+type transportKey struct{}
+
+// WithSecureTransport returns ctx saying whether the request being served
+// came over TLS (aws:SecureTransport).
+func WithSecureTransport(ctx context.Context, secure bool) context.Context {
+	return context.WithValue(ctx, transportKey{}, secure)
+}
+
+// SecureTransportFrom returns what WithSecureTransport said, if anything.
+func SecureTransportFrom(ctx context.Context) (secure, ok bool) {
+	secure, ok = ctx.Value(transportKey{}).(bool)
+	return secure, ok
 }
 
 // compile returns p's compiled policy set for the tenant's current
@@ -236,7 +330,7 @@ func (a *Authorizer) compile(ctx context.Context, p *reqctx.Principal) (*compile
 	if err != nil {
 		return nil, "", apierr.Internal.Errorf("compiling policies of %s: %w", p.UserID, err)
 	}
-	e = &compiledEntry{c: c, resetRequired: pp.PasswordResetRequired}
+	e = &compiledEntry{c: c, resetRequired: pp.PasswordResetRequired, groups: pp.Groups}
 	a.mu.Lock()
 	if len(a.compiled) >= maxCompiledEntries {
 		clear(a.compiled)
@@ -247,23 +341,35 @@ func (a *Authorizer) compile(ctx context.Context, p *reqctx.Principal) (*compile
 	return e, key, nil
 }
 
-func decisionKey(setKey string, req Request) string {
+// decisionKey names a decision by the set, action, resource and the
+// values of the context keys the set reads (only those can change it).
+func (c *Compiled) decisionKey(setKey string, req Request) string {
 	var b strings.Builder
 	b.WriteString(setKey)
 	b.WriteByte(0)
 	b.WriteString(strings.ToLower(req.Action))
 	b.WriteByte(0)
 	b.WriteString(req.Resource)
-	keys := make([]string, 0, len(req.Context))
+	keys := make([]string, 0, len(req.Context)+len(req.Lists))
 	for k := range req.Context {
+		keys = append(keys, k)
+	}
+	for k := range req.Lists {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
+		if !c.keys[strings.ToLower(k)] {
+			continue
+		}
 		b.WriteByte(0)
 		b.WriteString(k)
 		b.WriteByte('=')
-		b.WriteString(req.Context[k])
+		if v, ok := req.Context[k]; ok {
+			b.WriteString(v)
+		} else {
+			b.WriteString(strings.Join(req.Lists[k], "\x01"))
+		}
 	}
 	return b.String()
 }

@@ -175,7 +175,7 @@ func TestParseDocumentErrors(t *testing.T) {
 		{"bad resource", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"apis/*"}]}`, "Statement[0].Resource", "invalid"},
 		{"unknown variable", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"trn:turnpike:*:users/${aws:username}"}]}`, "Statement[0].Resource", "invalid"},
 		{"bad cidr", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/33"}}}]}`, "Statement[0].Condition.IpAddress.aws:SourceIp", "invalid-cidr"},
-		{"unknown operator", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"NumericEquals":{"aws:SourceIp":"1"}}}]}`, "Statement[0].Condition.NumericEquals", "unknown-operator"},
+		{"unknown operator", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"NumericEqual":{"aws:SourceIp":"1"}}}]}`, "Statement[0].Condition.NumericEqual", "unknown-operator"},
 		{"unknown key", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:Foo":"1"}}}]}`, "Statement[0].Condition.StringEquals.aws:Foo", "unknown-key"},
 		{"second statement", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"deny","Action":"*","Resource":"*"}]}`, "Statement[1].Effect", "invalid"},
 	}

@@ -28,18 +28,6 @@ const (
 	EffectDeny  = "Deny"
 )
 
-// Condition operators.
-const (
-	CondIPAddress                 = "IpAddress"
-	CondNotIPAddress              = "NotIpAddress"
-	CondStringEquals              = "StringEquals"
-	CondStringNotEquals           = "StringNotEquals"
-	CondStringEqualsIgnoreCase    = "StringEqualsIgnoreCase"
-	CondStringNotEqualsIgnoreCase = "StringNotEqualsIgnoreCase"
-	CondStringLike                = "StringLike"
-	CondStringNotLike             = "StringNotLike"
-)
-
 // Request context keys a condition can test.
 const (
 	// KeySourceIP is the caller's address (IPv4 or IPv6).
@@ -59,6 +47,18 @@ const (
 	// (apis/{apiId}/stages/{stageName}...); absent when the resource names
 	// no single stage.
 	KeyStageName = "apigw:StageName"
+	// KeyCurrentTime is the time of the request, RFC 3339 in UTC, for the
+	// Date operators.
+	KeyCurrentTime = "aws:CurrentTime"
+	// KeyEpochTime is the time of the request in seconds since 1970, for
+	// the Date and Numeric operators.
+	KeyEpochTime = "aws:EpochTime"
+	// KeySecureTransport is "true" when the request came over TLS (to the
+	// server, or to a trusted proxy that said so in X-Forwarded-Proto).
+	KeySecureTransport = "aws:SecureTransport"
+	// KeyPrincipalGroups holds the names of the calling user's groups: a
+	// multi-valued key, tested with ForAnyValue: or ForAllValues:.
+	KeyPrincipalGroups = "turnpike:PrincipalGroups"
 )
 
 // Principal types, the values of turnpike:PrincipalType.
@@ -68,17 +68,14 @@ const (
 )
 
 // ContextKeys lists the condition keys a policy may use.
-var ContextKeys = []string{KeySourceIP, KeyPrincipalID, KeyPrincipalType, KeyAccessKeyID, KeyEmail, KeyTenantID, KeyStageName}
+// (aws:MultiFactorAuthPresent is not one: Turnpike has no MFA to report.)
+var ContextKeys = []string{KeySourceIP, KeyPrincipalID, KeyPrincipalType, KeyAccessKeyID, KeyEmail, KeyTenantID, KeyStageName,
+	KeyCurrentTime, KeyEpochTime, KeySecureTransport, KeyPrincipalGroups}
 
 // PolicyVariables may appear in a Resource as ${key}; they are replaced by
 // the request's value of that key (a statement whose variable has no value
 // does not match).
 var PolicyVariables = []string{KeyPrincipalID, KeyTenantID, KeyAccessKeyID}
-
-var conditionOps = map[string]bool{
-	CondIPAddress: true, CondNotIPAddress: true, CondStringEquals: true, CondStringNotEquals: true,
-	CondStringEqualsIgnoreCase: true, CondStringNotEqualsIgnoreCase: true, CondStringLike: true, CondStringNotLike: true,
-}
 
 // ErrPolicyInvalid is the 422 for a policy document that cannot be saved;
 // its details name each problem by JSON path (Statement[0].Effect).
@@ -90,13 +87,17 @@ type Document struct {
 	Statement []Statement `json:"Statement"`
 }
 
-// Statement is one rule of a document.
+// Statement is one rule of a document. It names either Action or
+// NotAction (every action but those), and either Resource or NotResource
+// (every resource of the tenant but those).
 type Statement struct {
-	Sid       string                           `json:"Sid,omitempty"`
-	Effect    string                           `json:"Effect"`
-	Action    StringList                       `json:"Action"`
-	Resource  StringList                       `json:"Resource"`
-	Condition map[string]map[string]StringList `json:"Condition,omitempty"`
+	Sid         string                           `json:"Sid,omitempty"`
+	Effect      string                           `json:"Effect"`
+	Action      StringList                       `json:"Action,omitempty"`
+	NotAction   StringList                       `json:"NotAction,omitempty"`
+	Resource    StringList                       `json:"Resource,omitempty"`
+	NotResource StringList                       `json:"NotResource,omitempty"`
+	Condition   map[string]map[string]StringList `json:"Condition,omitempty"`
 }
 
 // StringList is a JSON string or array of strings.
@@ -191,60 +192,40 @@ func (d *Document) Validate() error {
 		if s.Effect != EffectAllow && s.Effect != EffectDeny {
 			add(at+"Effect", "invalid", "Must be \"Allow\" or \"Deny\", got "+strconv.Quote(s.Effect)+".")
 		}
-		if len(s.Action) == 0 {
-			add(at+"Action", "required", "Give at least one action.")
-		}
-		if len(s.Action) > maxValuesPerElement || len(s.Resource) > maxValuesPerElement {
-			add(at+"Action", "too-many", "At most "+strconv.Itoa(maxValuesPerElement)+" actions and resources.")
-		}
-		for _, a := range s.Action {
+		validateElements(at, "Action", "NotAction", s.Action, s.NotAction, add, func(a string) string {
 			if a != "*" && !actionRE.MatchString(a) {
-				add(at+"Action", "invalid", "Bad action "+strconv.Quote(a)+": want service:Operation (wildcards * and ? allowed), e.g. apigw:Get*.")
+				return "Bad action " + strconv.Quote(a) + ": want service:Operation (wildcards * and ? allowed), e.g. apigw:Get*."
 			}
-		}
-		if len(s.Resource) == 0 {
-			add(at+"Resource", "required", "Give at least one resource.")
-		}
-		for _, r := range s.Resource {
-			if msg := checkResource(r); msg != "" {
-				add(at+"Resource", "invalid", msg)
-			}
-		}
-		for op, keys := range s.Condition {
-			cat := at + "Condition." + op
-			if !conditionOps[op] {
-				add(cat, "unknown-operator", "Unknown condition operator "+strconv.Quote(op)+"; known: IpAddress, NotIpAddress, StringEquals, StringNotEquals, StringEqualsIgnoreCase, StringNotEqualsIgnoreCase, StringLike, StringNotLike.")
-				continue
-			}
-			if len(keys) == 0 {
-				add(cat, "required", "Give at least one condition key.")
-			}
-			for key, vals := range keys {
-				kat := cat + "." + key
-				if !isContextKey(key) {
-					add(kat, "unknown-key", "Unknown condition key "+strconv.Quote(key)+"; known: "+strings.Join(ContextKeys, ", ")+".")
-					continue
-				}
-				if len(vals) == 0 || len(vals) > maxValuesPerElement {
-					add(kat, "invalid", "Give between 1 and "+strconv.Itoa(maxValuesPerElement)+" values.")
-				}
-				if op == CondIPAddress || op == CondNotIPAddress {
-					if key != KeySourceIP {
-						add(kat, "invalid", op+" applies to aws:SourceIp only.")
-					}
-					for _, v := range vals {
-						if _, err := parseCIDR(v); err != nil {
-							add(kat, "invalid-cidr", "Bad address or CIDR "+strconv.Quote(v)+".")
-						}
-					}
-				}
-			}
-		}
+			return ""
+		})
+		validateElements(at, "Resource", "NotResource", s.Resource, s.NotResource, add, checkResource)
+		validateCondition(at, s.Condition, add)
 	}
 	if bad {
 		return e
 	}
 	return nil
+}
+
+// validateElements checks a pair such as Action/NotAction: exactly one is
+// given, with at most maxValuesPerElement values that each pass check.
+func validateElements(at, name, notName string, list, notList StringList, add func(field, code, msg string), check func(string) string) {
+	switch {
+	case list != nil && notList != nil:
+		add(at+notName, "conflict", "Give "+name+" or "+notName+", not both.")
+	case len(list) == 0 && len(notList) == 0:
+		add(at+name, "required", "Give at least one value in "+name+" (or "+notName+" for all but some).")
+	}
+	for field, vals := range map[string]StringList{name: list, notName: notList} {
+		if len(vals) > maxValuesPerElement {
+			add(at+field, "too-many", "At most "+strconv.Itoa(maxValuesPerElement)+" values.")
+		}
+		for _, v := range vals {
+			if msg := check(v); msg != "" {
+				add(at+field, "invalid", msg)
+			}
+		}
+	}
 }
 
 func checkResource(r string) string {
@@ -271,13 +252,16 @@ func checkResource(r string) string {
 	return ""
 }
 
-func isContextKey(k string) bool {
-	for _, c := range ContextKeys {
-		if strings.EqualFold(c, k) {
-			return true
-		}
-	}
-	return false
+// IsContextKey reports whether k names a condition key (any case).
+func IsContextKey(k string) bool {
+	_, ok := lookupKey(k)
+	return ok
+}
+
+// IsMultiValuedKey reports whether k names a key holding a set of values.
+func IsMultiValuedKey(k string) bool {
+	ki, ok := lookupKey(k)
+	return ok && ki.multi
 }
 
 // parseCIDR accepts a CIDR or a single address (a /32 or /128).

@@ -3,7 +3,7 @@ package authz
 import (
 	_ "embed"
 	"fmt"
-	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -48,9 +48,11 @@ type Request struct {
 	TenantID string
 	Action   string
 	Resource string
-	// Context holds the condition keys' values (ContextKeys); absent keys
-	// are missing from the request.
+	// Context holds the single-valued condition keys' values
+	// (ContextKeys); absent keys are missing from the request.
 	Context map[string]string
+	// Lists holds the multi-valued keys' values (turnpike:PrincipalGroups).
+	Lists map[string][]string
 }
 
 // MatchedStatement names the statement that decided.
@@ -82,22 +84,29 @@ type Compiled struct {
 	refs    []MatchedStatement
 	conds   []condition
 	session bool
+	// notActions and notResources are the lists of NotAction and
+	// NotResource elements; a rule names one as "!<index>".
+	notActions   [][]string
+	notResources [][]string
+	// keys are the (lower-cased) context keys any condition or policy
+	// variable reads: the only ones a decision depends on.
+	keys map[string]bool
+	// timeDependent is set when a condition reads the clock: its decisions
+	// are not cached.
+	timeDependent bool
 }
 
 // condition is one statement's Condition block: every operator and key
 // must hold.
 type condition []condTest
 
-type condTest struct {
-	op     string
-	key    string // lower-cased
-	values []string
-	nets   []netip.Prefix
-}
+// notPrefix starts a rule's action or resource that stands for a NotAction
+// or NotResource list; neither an action nor a resource can start so.
+const notPrefix = "!"
 
 // evalCtx is what the matcher functions see of the request.
 type evalCtx struct {
-	vals map[string]string // lower-cased keys
+	vals map[string][]string // lower-cased keys
 }
 
 // ruleAdapter is a read-only Casbin adapter over compiled rules.
@@ -127,7 +136,7 @@ func (a *ruleAdapter) RemoveFilteredPolicy(string, string, int, ...string) error
 // resource: p, set, resource, action (lower-cased), allow|deny, condition
 // index, statement index.
 func Compile(set PolicySet) (*Compiled, error) {
-	c := &Compiled{session: set.Session != nil}
+	c := &Compiled{session: set.Session != nil, keys: map[string]bool{}}
 	var rules [][]string
 	add := func(setName string, p Policy) error {
 		if p.Document == nil {
@@ -138,7 +147,7 @@ func Compile(set PolicySet) (*Compiled, error) {
 			c.refs = append(c.refs, MatchedStatement{PolicyID: p.ID, PolicyName: p.Name, Sid: s.Sid, Effect: s.Effect})
 			cond := noCondition
 			if len(s.Condition) > 0 {
-				cc, err := compileCondition(s.Condition)
+				cc, err := c.compileCondition(s.Condition)
 				if err != nil {
 					return fmt.Errorf("policy %s: %w", p.ID, err)
 				}
@@ -149,9 +158,31 @@ func Compile(set PolicySet) (*Compiled, error) {
 			if s.Effect == EffectDeny {
 				eft = "deny"
 			}
+			acts := make([]string, 0, len(s.Action))
 			for _, a := range s.Action {
-				for _, r := range s.Resource {
-					rules = append(rules, []string{"p", setName, r, strings.ToLower(a), eft, cond, ref})
+				acts = append(acts, strings.ToLower(a))
+			}
+			if s.NotAction != nil {
+				lower := make([]string, len(s.NotAction))
+				for i, a := range s.NotAction {
+					lower[i] = strings.ToLower(a)
+				}
+				acts = []string{notPrefix + strconv.Itoa(len(c.notActions))}
+				c.notActions = append(c.notActions, lower)
+			}
+			ress := []string(s.Resource)
+			if s.NotResource != nil {
+				ress = []string{notPrefix + strconv.Itoa(len(c.notResources))}
+				c.notResources = append(c.notResources, s.NotResource)
+			}
+			for _, r := range append(slices.Clone(s.Resource), s.NotResource...) {
+				for _, m := range variableRE.FindAllStringSubmatch(r, -1) {
+					c.keys[strings.ToLower(m[1])] = true
+				}
+			}
+			for _, a := range acts {
+				for _, r := range ress {
+					rules = append(rules, []string{"p", setName, r, a, eft, cond, ref})
 				}
 			}
 		}
@@ -176,27 +207,23 @@ func Compile(set PolicySet) (*Compiled, error) {
 		return nil, fmt.Errorf("loading compiled policies: %w", err)
 	}
 	e.AddFunction("trnTenant", trnTenantFunc)
-	e.AddFunction("iamAction", iamActionFunc)
-	e.AddFunction("iamResource", iamResourceFunc)
+	e.AddFunction("iamAction", c.actionFunc)
+	e.AddFunction("iamResource", c.resourceFunc)
 	e.AddFunction("iamCondition", c.conditionFunc)
 	c.e = e
 	return c, nil
 }
 
-func compileCondition(block map[string]map[string]StringList) (condition, error) {
+func (c *Compiled) compileCondition(block map[string]map[string]StringList) (condition, error) {
 	var out condition
 	for op, keys := range block {
 		for key, vals := range keys {
-			t := condTest{op: op, key: strings.ToLower(key), values: vals}
-			if op == CondIPAddress || op == CondNotIPAddress {
-				for _, v := range vals {
-					p, err := parseCIDR(v)
-					if err != nil {
-						return nil, fmt.Errorf("condition %s %s: %w", op, key, err)
-					}
-					t.nets = append(t.nets, p)
-				}
+			t, ok := compileTest(op, key, vals)
+			if !ok {
+				return nil, fmt.Errorf("condition %s %s: invalid operator or value", op, key)
 			}
+			c.keys[t.key] = true
+			c.timeDependent = c.timeDependent || t.usesTime()
 			out = append(out, t)
 		}
 	}
@@ -210,8 +237,11 @@ func (c *Compiled) Evaluate(req Request) (Result, error) {
 	if req.TenantID == "" || trnTenant(req.Resource) != req.TenantID {
 		return Result{Decision: ImplicitDeny}, nil
 	}
-	ec := &evalCtx{vals: make(map[string]string, len(req.Context))}
+	ec := &evalCtx{vals: make(map[string][]string, len(req.Context)+len(req.Lists))}
 	for k, v := range req.Context {
+		ec.vals[strings.ToLower(k)] = []string{v}
+	}
+	for k, v := range req.Lists {
 		ec.vals[strings.ToLower(k)] = v
 	}
 	act := strings.ToLower(req.Action)
@@ -249,14 +279,30 @@ func (c *Compiled) enforce(set string, req Request, act string, ec *evalCtx) (Re
 }
 
 // iamAction(requested, pattern): both lower-cased by the compiler and the
-// evaluator.
-func iamActionFunc(args ...any) (any, error) {
+// evaluator. A pattern "!<i>" is NotAction list i: it matches every action
+// that none of the list's patterns matches.
+func (c *Compiled) actionFunc(args ...any) (any, error) {
 	if len(args) != 2 {
 		return false, fmt.Errorf("iamAction: want 2 arguments, got %d", len(args))
 	}
 	s, _ := args[0].(string)
 	p, _ := args[1].(string)
+	if idx, ok := strings.CutPrefix(p, notPrefix); ok {
+		list, err := listAt(c.notActions, idx)
+		if err != nil {
+			return false, err
+		}
+		return !slices.ContainsFunc(list, func(x string) bool { return wildcardMatch(s, x) }), nil
+	}
 	return wildcardMatch(s, p), nil
+}
+
+func listAt(lists [][]string, idx string) ([]string, error) {
+	i, err := strconv.Atoi(idx)
+	if err != nil || i < 0 || i >= len(lists) {
+		return nil, fmt.Errorf("authz: bad list index %q", idx)
+	}
+	return lists[i], nil
 }
 
 // iamResource(requested, pattern, effect, ctx): the pattern's policy
@@ -264,7 +310,14 @@ func iamActionFunc(args ...any) (any, error) {
 // wildcards (a route whose stage is chosen in the body asks for
 // apis/a1/stages/*): an Allow must cover it literally, while a Deny applies
 // as soon as it could cover part of it.
-func iamResourceFunc(args ...any) (any, error) {
+//
+// A pattern "!<i>" is NotResource list i: the statement applies to the
+// resources none of the list covers. Failing safe both ways, an Allow
+// applies to a wildcard request only when no listed pattern could cover
+// part of it, and a Deny unless one listed pattern covers all of it; a
+// listed pattern whose variable has no value keeps an Allow from applying
+// and excludes nothing from a Deny.
+func (c *Compiled) resourceFunc(args ...any) (any, error) {
 	if len(args) != 4 {
 		return false, fmt.Errorf("iamResource: want 4 arguments, got %d", len(args))
 	}
@@ -272,19 +325,44 @@ func iamResourceFunc(args ...any) (any, error) {
 	p, _ := args[1].(string)
 	eft, _ := args[2].(string)
 	ec, _ := args[3].(*evalCtx)
+	idx, not := strings.CutPrefix(p, notPrefix)
+	if !not {
+		m, _ := resourceMatch(s, p, eft == "deny", ec)
+		return m, nil
+	}
+	list, err := listAt(c.notResources, idx)
+	if err != nil {
+		return false, err
+	}
+	// For an Allow on a wildcard request any overlap excludes it.
+	allow := eft != "deny"
+	for _, x := range list {
+		m, resolved := resourceMatch(s, x, allow, ec)
+		if m || (!resolved && allow) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// resourceMatch matches the requested resource s against pattern p:
+// whether p covers s, or with overlap whether it could cover part of s (s
+// holding wildcards). A pattern whose variable has no value matches
+// nothing (resolved is then false).
+func resourceMatch(s, p string, overlap bool, ec *evalCtx) (match, resolved bool) {
 	if p == "*" {
-		return true, nil
+		return true, true
 	}
 	if strings.Contains(p, "${") {
 		var ok bool
 		if p, ok = substituteVariables(p, ec); !ok {
-			return false, nil
+			return false, false
 		}
 	}
-	if eft == "deny" && strings.ContainsAny(s, "*?") {
-		return globsIntersect(s, p), nil
+	if overlap && strings.ContainsAny(s, "*?") {
+		return globsIntersect(s, p), true
 	}
-	return wildcardMatch(s, p), nil
+	return wildcardMatch(s, p), true
 }
 
 func substituteVariables(p string, ec *evalCtx) (string, bool) {
@@ -292,8 +370,8 @@ func substituteVariables(p string, ec *evalCtx) (string, bool) {
 	out := variableRE.ReplaceAllStringFunc(p, func(m string) string {
 		key := strings.ToLower(m[2 : len(m)-1])
 		v, has := "", false
-		if ec != nil {
-			v, has = ec.vals[key]
+		if ec != nil && len(ec.vals[key]) == 1 {
+			v, has = ec.vals[key][0], true
 		}
 		if !has || v == "" || strings.ContainsAny(v, "*?") {
 			ok = false
@@ -326,44 +404,6 @@ func (c *Compiled) conditionFunc(args ...any) (any, error) {
 		}
 	}
 	return true, nil
-}
-
-// holds evaluates one operator on one key: any of the values may match. A
-// key missing from the request fails a positive operator and passes a
-// negated one.
-func (t condTest) holds(ec *evalCtx) bool {
-	v, has := ec.vals[t.key]
-	negated := strings.Contains(t.op, "Not")
-	if !has {
-		return negated
-	}
-	hit := false
-	switch t.op {
-	case CondIPAddress, CondNotIPAddress:
-		a, err := netip.ParseAddr(v)
-		if err != nil {
-			return negated
-		}
-		a = a.Unmap()
-		for _, n := range t.nets {
-			hit = hit || n.Contains(a)
-		}
-	case CondStringEquals, CondStringNotEquals:
-		for _, x := range t.values {
-			hit = hit || x == v
-		}
-	case CondStringEqualsIgnoreCase, CondStringNotEqualsIgnoreCase:
-		for _, x := range t.values {
-			hit = hit || strings.EqualFold(x, v)
-		}
-	case CondStringLike, CondStringNotLike:
-		for _, x := range t.values {
-			hit = hit || wildcardMatch(v, x)
-		}
-	default:
-		return false
-	}
-	return hit != negated
 }
 
 // globsIntersect reports whether some string matches both IAM patterns a
