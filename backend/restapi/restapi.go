@@ -101,7 +101,9 @@ type Method struct {
 
 // PutMethodCommand creates or replaces a method's request settings.
 type PutMethodCommand struct {
-	// AuthorizationType is NONE (the only type for now).
+	// AuthorizationType is NONE or AWS_IAM: the caller presents an IAM
+	// access key of the tenant (Authorization: Bearer) whose policies
+	// allow execute-api:Invoke on the request (gateway/gwconfig/iam.go).
 	AuthorizationType string `json:"authorizationType"`
 	// AuthorizerID is stored for later authorizer support.
 	AuthorizerID   string `json:"authorizerId,omitempty"`

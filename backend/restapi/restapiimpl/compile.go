@@ -67,6 +67,9 @@ func Compile(ctx context.Context, tx *gorm.DB, tenantID, apiID string) ([]gwconf
 			RequestParameters: m.RequestParameters,
 			APIKeyRequired:    m.APIKeyRequired,
 		}
+		if m.AuthorizationType == gwconfig.AuthorizationAWSIAM {
+			rt.AuthorizationType = gwconfig.AuthorizationAWSIAM
+		}
 		if v := vByID[m.RequestValidatorID]; v != nil && (v.ValidateRequestBody || v.ValidateRequestParameters) {
 			rt.RequestValidator = &gwconfig.RequestValidator{Body: v.ValidateRequestBody, Parameters: v.ValidateRequestParameters}
 		}

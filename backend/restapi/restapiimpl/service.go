@@ -368,9 +368,9 @@ func (s *Service) validateMethod(ctx context.Context, tx *sqlStore, tenantID, ap
 	switch cmd.AuthorizationType {
 	case "":
 		cmd.AuthorizationType = "NONE"
-	case "NONE":
+	case gwconfig.AuthorizationNone, gwconfig.AuthorizationAWSIAM:
 	default:
-		add("authorizationType", "not_supported", "only NONE is supported for now")
+		add("authorizationType", "not_supported", "must be NONE or AWS_IAM (custom and Cognito authorizers are not supported yet)")
 	}
 	if len(cmd.OperationName) > 128 {
 		add("operationName", "too_long", "must be at most 128 characters")

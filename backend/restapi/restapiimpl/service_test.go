@@ -156,7 +156,7 @@ func TestMethodsIntegrationsAndCompile(t *testing.T) {
 			{desc: "unknown validator", cmd: restapi.PutMethodCommand{RequestValidatorID: "nope"}, code: "method.invalid"},
 			{desc: "unknown model", cmd: restapi.PutMethodCommand{RequestModels: map[string]string{"application/json": "Nope"}}, code: "method.invalid"},
 			{desc: "bad parameter", cmd: restapi.PutMethodCommand{RequestParameters: map[string]bool{"querystring.x": true}}, code: "method.invalid"},
-			{desc: "authorizer types are not supported yet", cmd: restapi.PutMethodCommand{AuthorizationType: "AWS_IAM"}, code: "method.invalid"},
+			{desc: "authorizer types are not supported yet", cmd: restapi.PutMethodCommand{AuthorizationType: "COGNITO_USER_POOLS"}, code: "method.invalid"},
 		}
 		for _, tc := range methodCases {
 			t.Run(tc.desc, func(t *testing.T) {
@@ -170,8 +170,9 @@ func TestMethodsIntegrationsAndCompile(t *testing.T) {
 			RequestValidatorID: v.ID, RequestModels: map[string]string{"application/json": "Pet"}, APIKeyRequired: true})
 		require.NoError(t, err)
 		assert.Equal(t, "NONE", m.AuthorizationType)
-		_, err = f.svc.PutMethod(f.ctx, tenantA, api, pet.ID, "ANY", restapi.PutMethodCommand{})
+		iamMethod, err := f.svc.PutMethod(f.ctx, tenantA, api, pet.ID, "ANY", restapi.PutMethodCommand{AuthorizationType: "AWS_IAM"})
 		require.NoError(t, err)
+		assert.Equal(t, "AWS_IAM", iamMethod.AuthorizationType)
 
 		// A method without integration cannot be deployed.
 		_, _, err = Compile(f.ctx, d.Gorm, tenantA, api)
@@ -231,9 +232,11 @@ func TestMethodsIntegrationsAndCompile(t *testing.T) {
 		assert.Equal(t, "ANY /pets/{petId}", routes[0].RouteKey)
 		assert.Equal(t, gwconfig.IntegrationMock, routes[0].Integration.Type)
 		assert.Equal(t, 204, routes[0].Integration.MockStatusCode)
+		assert.Equal(t, gwconfig.AuthorizationAWSIAM, routes[0].AuthorizationType)
 		post := routes[1]
 		assert.Equal(t, "POST /pets/{petId}", post.RouteKey)
 		assert.True(t, post.APIKeyRequired)
+		assert.Empty(t, post.AuthorizationType)
 		assert.Equal(t, &gwconfig.RequestValidator{Body: true, Parameters: true}, post.RequestValidator)
 		assert.JSONEq(t, `{"type":"object","required":["name"]}`, string(post.RequestSchema))
 		assert.Equal(t, map[string]bool{"method.request.querystring.owner": true}, post.RequestParameters)

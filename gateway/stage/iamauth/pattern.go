@@ -95,3 +95,11 @@ func indexQ(s, sub string) int {
 	}
 	return -1
 }
+
+// Match reports whether s matches the IAM pattern p (* and ? wildcards,
+// case-sensitive). The control plane uses it to reduce policies to what
+// the gateway checks, so both sides read patterns alike.
+func Match(p, s string) bool {
+	cp := compilePattern(p)
+	return cp.match(s)
+}
