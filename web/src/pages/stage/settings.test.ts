@@ -38,11 +38,14 @@ describe('stage settings', () => {
       cacheClusterEnabled: true,
       cacheTtlInSeconds: 60,
       requireAuthorizationForCacheControl: false,
-      unauthorizedCacheControlHeaderStrategy: 'SUCCEED_WITH_RESPONSE_HEADER',
       xCacheHeader: false,
       accessLogSettings: { format: '$context.requestId', destinationArn: 'stdout' },
     });
     expect(settingsPatch(base).accessLogSettings).toBeNull();
+    expect(settingsPatch({ ...base, requireAuth: true })).toMatchObject({
+      requireAuthorizationForCacheControl: true,
+      unauthorizedCacheControlHeaderStrategy: 'SUCCEED_WITH_RESPONSE_HEADER',
+    });
     const stage = {
       cacheClusterEnabled: true,
       cacheClusterSize: '0.5',

@@ -111,10 +111,14 @@ export function settingsPatch(
   const out: StageCacheSettings & StageCacheControl & { accessLogSettings: AccessLogSettings | null } = {
     cacheClusterEnabled: v.cacheEnabled,
     requireAuthorizationForCacheControl: v.requireAuth,
-    unauthorizedCacheControlHeaderStrategy: v.cacheControlStrategy || DEFAULT_CACHE_CONTROL_STRATEGY,
     xCacheHeader: v.xCacheHeader,
     accessLogSettings: null,
   };
+  // The strategy only matters when authorization is required; leaving it
+  // out otherwise keeps a stage without a cache free of cache settings.
+  if (v.requireAuth) {
+    out.unauthorizedCacheControlHeaderStrategy = v.cacheControlStrategy || DEFAULT_CACHE_CONTROL_STRATEGY;
+  }
   if (v.cacheSize.trim() !== '') out.cacheClusterSize = v.cacheSize.trim();
   if (v.cacheTtl.trim() !== '') out.cacheTtlInSeconds = Number(v.cacheTtl);
   if (v.logPreset) {
