@@ -34,7 +34,7 @@ func TestStatements(t *testing.T) {
 			doc:  `{"Effect":"Allow","Action":["apigw:*","iam:Get*"],"Resource":"*"}`,
 			want: []gwconfig.ExecuteAPIStatement{}},
 		{desc: "resources of other kinds are dropped",
-			doc: `{"Effect":"Allow","Action":"*","Resource":["trn:turnpike:t1:apis/*","trn:turnpike:*:execute-api:*","trn:turnpike:t2:execute-api:*"]}`,
+			doc:  `{"Effect":"Allow","Action":"*","Resource":["trn:turnpike:t1:apis/*","trn:turnpike:*:execute-api:*","trn:turnpike:t2:execute-api:*"]}`,
 			want: []gwconfig.ExecuteAPIStatement{{Effect: "Allow", Actions: both, Resources: []string{"trn:turnpike:*:execute-api:*"}}}},
 		{desc: "a statement left without resources is dropped",
 			doc:  `{"Effect":"Allow","Action":"*","Resource":"trn:turnpike:t1:apis/*"}`,
