@@ -16,6 +16,7 @@ import (
 	"github.com/turnpike/turnpike/backend/audit"
 	"github.com/turnpike/turnpike/backend/authz"
 	"github.com/turnpike/turnpike/backend/db"
+	"github.com/turnpike/turnpike/backend/executeapi"
 	"github.com/turnpike/turnpike/backend/iam/iamauth"
 	"github.com/turnpike/turnpike/backend/iam/iamimpl"
 	"github.com/turnpike/turnpike/backend/restapi/restapiimpl"
@@ -61,6 +62,9 @@ type App struct {
 	Authorizer *authz.Authorizer
 	APIs       *apisimpl.Service
 	Usage      *usageimpl.Service
+	// Grants publishes the tenants' execute-api grants (AWS_IAM methods);
+	// serve runs it.
+	Grants *executeapi.Publisher
 }
 
 // New builds the services and the server with every module.
@@ -107,6 +111,11 @@ func New(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	tenantBus := fleet.AsTenantBus(cfg.Bus)
+	if tenantBus == nil {
+		return nil, fmt.Errorf("the fleet bus carries no tenant grants")
+	}
+	a.Grants = executeapi.NewPublisher(executeapi.NewStore(cfg.DB), a.Directory, tenantBus, log)
 	tenantSvc := iamimpl.NewTenantService(cfg.DB, a.IAM, cfg.Bus, apisimpl.NewDeployStore(cfg.DB))
 	auditLog := audit.NewStore(cfg.DB)
 	var srv *api.Server
@@ -117,8 +126,9 @@ func New(cfg Config) (*App, error) {
 		// tenant's policies allow.
 		Authz: api.PlatformGuard{Next: a.Authorizer, Admins: tenantSvc},
 		// Each mutating request commits with its audit entry.
-		Tx:    cfg.DB,
-		Audit: auditLog,
+		Tx: cfg.DB,
+		// Committed IAM changes republish the tenant's execute-api grants.
+		Audit: a.Grants.WrapAudit(auditLog),
 		Modules: []api.Module{
 			api.NewIAMModule(a.IAM),
 			api.NewIAMAdminModule(api.IAMAdminConfig{Service: a.IAM, Directory: a.Directory, Authorizer: a.Authorizer}),

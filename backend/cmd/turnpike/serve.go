@@ -105,6 +105,15 @@ func serve(ctx context.Context) error {
 	if err := a.Usage.Reconcile(ctx); err != nil {
 		return fmt.Errorf("republishing API keys, usage plans and tenant limits: %w", err)
 	}
+	// And every tenant's execute-api grants, then keep them current.
+	if err := a.Grants.SyncAll(ctx); err != nil {
+		return fmt.Errorf("publishing execute-api grants: %w", err)
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.Grants.Run(runCtx, time.Minute)
+	}()
 	if cfg.GatewayAddr != "" {
 		gw, err := server.New(server.Config{ListenAddr: cfg.GatewayAddr, BaseDomain: cfg.BaseDomain, GatewayID: "embedded", AccessLog: true, Cache: cacheStore,
 			Limiter: limiter}, b.bus, log.With("component", "gateway"))
