@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -11,19 +12,24 @@ import (
 
 // Errors of users, groups, roles and policies administration.
 var (
-	ErrGroupNotFound      = apierr.NotFound("group.not-found", "Group not found.")
-	ErrGroupNameTaken     = apierr.Conflict("group.name-taken", "A group with this name already exists.")
-	ErrGroupInvalid       = apierr.Unprocessable("group.invalid", "Invalid group.")
-	ErrRoleNotFound       = apierr.NotFound("role.not-found", "Role not found.")
-	ErrRoleNameTaken      = apierr.Conflict("role.name-taken", "A role with this name already exists.")
-	ErrRoleInvalid        = apierr.Unprocessable("role.invalid", "Invalid role.")
-	ErrRoleBuiltin        = apierr.Conflict("role.builtin", "Built-in roles cannot be changed.")
-	ErrPolicyNotFound     = apierr.NotFound("policy.not-found", "Policy not found.")
-	ErrPolicyNameTaken    = apierr.Conflict("policy.name-taken", "A policy with this name already exists.")
-	ErrPolicyInvalidInput = apierr.Unprocessable("policy.invalid", "Invalid policy.")
-	ErrPolicyManaged      = apierr.Conflict("policy.managed", "Managed policies cannot be changed or deleted.")
-	ErrPasswordInvalid    = apierr.Unprocessable("password.invalid", "Invalid password change.")
-	ErrCurrentPassword    = apierr.Unauthorized("password.wrong", "The current password is incorrect.")
+	ErrGroupNotFound         = apierr.NotFound("group.not-found", "Group not found.")
+	ErrGroupNameTaken        = apierr.Conflict("group.name-taken", "A group with this name already exists.")
+	ErrGroupInvalid          = apierr.Unprocessable("group.invalid", "Invalid group.")
+	ErrRoleNotFound          = apierr.NotFound("role.not-found", "Role not found.")
+	ErrRoleNameTaken         = apierr.Conflict("role.name-taken", "A role with this name already exists.")
+	ErrRoleInvalid           = apierr.Unprocessable("role.invalid", "Invalid role.")
+	ErrRoleBuiltin           = apierr.Conflict("role.builtin", "Built-in roles cannot be changed.")
+	ErrPolicyNotFound        = apierr.NotFound("policy.not-found", "Policy not found.")
+	ErrPolicyNameTaken       = apierr.Conflict("policy.name-taken", "A policy with this name already exists.")
+	ErrPolicyInvalidInput    = apierr.Unprocessable("policy.invalid", "Invalid policy.")
+	ErrPolicyManaged         = apierr.Conflict("policy.managed", "Managed policies cannot be changed or deleted.")
+	ErrPolicyVersionNotFound = apierr.NotFound("policy.version-not-found", "Policy version not found.")
+	ErrPolicyVersionLimit    = apierr.Conflict("policy.version-limit",
+		"A policy has at most 5 versions: delete a version that is not the default, then create the new one.")
+	ErrPolicyVersionDefault = apierr.Conflict("policy.version-default",
+		"The default version cannot be deleted: make another version the default first, or delete the policy.")
+	ErrPasswordInvalid = apierr.Unprocessable("password.invalid", "Invalid password change.")
+	ErrCurrentPassword = apierr.Unauthorized("password.wrong", "The current password is incorrect.")
 )
 
 // PrincipalType is what a policy is attached to.
@@ -50,11 +56,54 @@ type Policy struct {
 	Name        string
 	Description string
 	Managed     bool
-	// Document is the policy document as JSON.
-	Document  string
+	// Document is the policy document as JSON: the default version's, the
+	// only one enforced.
+	Document string
+	// Version is the default version's number (the n of vn).
 	Version   int
 	CreatedAt time.Time
 	UpdatedAt time.Time
+}
+
+// MaxPolicyVersions is how many versions a customer policy keeps, as in
+// AWS.
+const MaxPolicyVersions = 5
+
+// PolicyVersion is one version of a policy's document. Versions are
+// numbered v1, v2, ... and never renumbered; exactly one is the default.
+type PolicyVersion struct {
+	PolicyID string
+	// Number is n of the version id vn.
+	Number    int
+	Document  string
+	IsDefault bool
+	CreatedAt time.Time
+}
+
+// VersionID is the version's id, "v" and its number.
+func (v *PolicyVersion) VersionID() string { return PolicyVersionID(v.Number) }
+
+// PolicyVersionID is the id of version n.
+func PolicyVersionID(n int) string { return "v" + strconv.Itoa(n) }
+
+// ParsePolicyVersionID reads vn; ok is false for anything else.
+func ParsePolicyVersionID(id string) (n int, ok bool) {
+	rest, found := strings.CutPrefix(id, "v")
+	if !found || rest == "" || rest[0] == '0' || len(rest) > 9 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(rest)
+	return n, err == nil && n > 0
+}
+
+// CreatePolicyVersionCommand adds a version to a customer policy.
+type CreatePolicyVersionCommand struct {
+	TenantID string
+	PolicyID string
+	// Document is checked by the directory (authz.ParseDocument).
+	Document string
+	// SetAsDefault makes the new version the enforced one.
+	SetAsDefault bool
 }
 
 // Group is a set of users that policies can be attached to.
@@ -226,6 +275,18 @@ type Directory interface {
 	SavePolicy(ctx context.Context, cmd SavePolicyCommand) (*Policy, error)
 	// DeletePolicy deletes a customer policy and its attachments.
 	DeletePolicy(ctx context.Context, tenantID, policyID string) error
+
+	// ListPolicyVersions lists a policy's versions, newest first; a
+	// managed policy has one, v1.
+	ListPolicyVersions(ctx context.Context, tenantID, policyID string) ([]*PolicyVersion, error)
+	GetPolicyVersion(ctx context.Context, tenantID, policyID, versionID string) (*PolicyVersion, error)
+	// CreatePolicyVersion adds a version; at MaxPolicyVersions it answers
+	// ErrPolicyVersionLimit.
+	CreatePolicyVersion(ctx context.Context, cmd CreatePolicyVersionCommand) (*PolicyVersion, error)
+	// SetDefaultPolicyVersion makes a version the enforced one.
+	SetDefaultPolicyVersion(ctx context.Context, tenantID, policyID, versionID string) error
+	// DeletePolicyVersion deletes a version that is not the default.
+	DeletePolicyVersion(ctx context.Context, tenantID, policyID, versionID string) error
 
 	AttachPolicy(ctx context.Context, tenantID string, to PrincipalRef, policyID string) error
 	DetachPolicy(ctx context.Context, tenantID string, from PrincipalRef, policyID string) error

@@ -46,8 +46,9 @@ func (d *Directory) getPolicy(g *gorm.DB, tenantID, policyID string) (*iam.Polic
 }
 
 // SavePolicy implements iam.Directory: the document must parse and
-// validate (422 with one detail per problem); an update increments the
-// policy's version.
+// validate (422 with one detail per problem). Creating makes v1; an update
+// adds the document as a new default version, deleting the oldest
+// non-default version when the policy already has MaxPolicyVersions.
 func (d *Directory) SavePolicy(ctx context.Context, cmd iam.SavePolicyCommand) (*iam.Policy, error) {
 	if cmd.PolicyID != "" && authz.IsManaged(cmd.PolicyID) {
 		return nil, iam.ErrPolicyManaged
@@ -68,24 +69,30 @@ func (d *Directory) SavePolicy(ctx context.Context, cmd iam.SavePolicyCommand) (
 	err := d.tx(ctx, func(tx *gorm.DB) error {
 		if cmd.PolicyID == "" {
 			r := policyRow{ID: newPolicyID(), TenantID: cmd.TenantID, Name: cmd.Name, Description: cmd.Description,
-				Document: text, Version: 1, CreatedAt: now, UpdatedAt: now}
+				Document: text, Version: 1, LatestVersion: 1, CreatedAt: now, UpdatedAt: now}
 			if err := tx.Create(&r).Error; err != nil {
 				return taken(err, iam.ErrPolicyNameTaken, "policy")
+			}
+			v := policyDocVersionRow{TenantID: r.TenantID, PolicyID: r.ID, Version: 1, Document: text, CreatedAt: now}
+			if err := tx.Create(&v).Error; err != nil {
+				return fmt.Errorf("creating policy version: %w", err)
 			}
 			out = r.model()
 			return nil
 		}
-		p, err := d.getPolicy(tx, cmd.TenantID, cmd.PolicyID)
-		if err != nil {
+		if _, err := customPolicyRow(tx, cmd.TenantID, cmd.PolicyID); err != nil {
 			return err
 		}
-		p.Name, p.Description, p.Document, p.Version, p.UpdatedAt = cmd.Name, cmd.Description, text, p.Version+1, now
 		if err := tx.Model(&policyRow{}).Where("tenant_id = ? AND id = ?", cmd.TenantID, cmd.PolicyID).
-			Updates(map[string]any{"name": p.Name, "description": p.Description, "document": text, "version": p.Version, "updated_at": now}).Error; err != nil {
+			Updates(map[string]any{"name": cmd.Name, "description": cmd.Description, "updated_at": now}).Error; err != nil {
 			return taken(err, iam.ErrPolicyNameTaken, "policy")
 		}
-		out = p
-		return bumpVersion(tx, cmd.TenantID)
+		if _, err := d.addVersion(tx, cmd.TenantID, cmd.PolicyID, text, true, true); err != nil {
+			return err
+		}
+		var err error
+		out, err = d.getPolicy(tx, cmd.TenantID, cmd.PolicyID)
+		return err
 	})
 	return out, err
 }

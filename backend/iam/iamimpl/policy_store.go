@@ -56,10 +56,13 @@ type policyRow struct {
 	TenantID    string
 	Name        string
 	Description string
-	Document    string
-	Version     int
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// Document and Version are the default version's.
+	Document string
+	Version  int
+	// LatestVersion is the highest version number given out.
+	LatestVersion int
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 func (policyRow) TableName() string { return "iam_policies" }
@@ -191,6 +194,14 @@ func (d *Directory) PrincipalPolicies(ctx context.Context, p *reqctx.Principal) 
 		return nil, err
 	}
 	out.PasswordResetRequired = reset
+	if err := d.conn(ctx).Table("iam_groups").Joins("JOIN iam_group_members m ON m.group_id = iam_groups.id").
+		Where("m.tenant_id = ? AND m.user_id = ?", p.TenantID, p.UserID).Order("iam_groups.name").
+		Pluck("iam_groups.name", &out.Groups).Error; err != nil {
+		return nil, fmt.Errorf("loading group names: %w", err)
+	}
+	if out.Groups == nil {
+		out.Groups = []string{}
+	}
 	if p.AccessKeyID != "" {
 		doc, err := d.GetSessionPolicy(ctx, p.TenantID, p.AccessKeyID)
 		if err != nil {

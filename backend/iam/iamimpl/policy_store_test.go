@@ -25,7 +25,7 @@ const deployDevDoc = `{"Version":"2012-10-17","Statement":[{"Sid":"Dev","Effect"
 func TestIntegrationPolicySchemaMatchesRows(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		for _, row := range []any{&policyRow{}, &groupRow{}, &groupMemberRow{}, &roleRow{}, &attachmentRow{},
-			&sessionPolicyRow{}, &policyVersionRow{}, &passwordResetRow{}} {
+			&sessionPolicyRow{}, &policyVersionRow{}, &passwordResetRow{}, &policyDocVersionRow{}} {
 			stmt := &gorm.Statement{DB: d.Gorm}
 			require.NoError(t, stmt.Parse(row))
 			want := append([]string(nil), stmt.Schema.DBNames...)
