@@ -14,7 +14,7 @@ import (
 
 // gatewayVariables are what gateway/cmd/gateway reads.
 var gatewayVariables = []string{"REDIS_URL", "GATEWAY_ADDR", "TURNPIKE_BASE_DOMAIN", "TURNPIKE_REDIS_PREFIX",
-	"GATEWAY_ID", "LOG_LEVEL", "LOG_FORMAT", "GATEWAY_ACCESS_LOG"}
+	"GATEWAY_ID", "LOG_LEVEL", "LOG_FORMAT", "GATEWAY_ACCESS_LOG", "GATEWAY_PRIVATE_ADDR"}
 
 // backendVariables are what Parse reads (plus the dev server binary).
 func backendVariables(t *testing.T) []string {
