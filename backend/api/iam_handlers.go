@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -16,11 +17,41 @@ import (
 
 // iamModule serves /v1/auth (console sign-in) and /v1/iam (access keys).
 type iamModule struct {
-	svc iam.Service
+	svc       iam.Service
+	operators PlatformAdmins
+}
+
+// IAMOption configures the identity module.
+type IAMOption func(*iamModule)
+
+// WithPlatformOperators makes login and /v1/auth/me say whether the caller
+// operates the platform, so the console shows operators the tenants page.
+func WithPlatformOperators(ops PlatformAdmins) IAMOption {
+	return func(m *iamModule) { m.operators = ops }
 }
 
 // NewIAMModule returns the identity module over svc.
-func NewIAMModule(svc iam.Service) Module { return &iamModule{svc: svc} }
+func NewIAMModule(svc iam.Service, opts ...IAMOption) Module {
+	m := &iamModule{svc: svc}
+	for _, o := range opts {
+		o(m)
+	}
+	return m
+}
+
+// session is the session view with platformOperator filled in.
+func (m *iamModule) session(c *gin.Context, id *iam.Identity) (SessionView, error) {
+	v := sessionView(id)
+	if m.operators == nil {
+		return v, nil
+	}
+	ok, err := m.operators.IsPlatformAdmin(c.Request.Context(), id.Tenant.ID, id.User.ID)
+	if err != nil {
+		return v, fmt.Errorf("checking platform operator: %w", err)
+	}
+	v.PlatformOperator = ok
+	return v, nil
+}
 
 const (
 	resourceSession    = "session"
@@ -77,8 +108,12 @@ func (m *iamModule) login(c *gin.Context) error {
 	// A non-positive age would delete the cookie; fall back to a browser
 	// session cookie if the clocks disagree.
 	setSessionCookie(c, res.SessionToken, max(int(time.Until(res.ExpiresAt).Seconds()), 0))
+	v, err := m.session(c, &res.Identity)
+	if err != nil {
+		return err
+	}
 	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, sessionView(&res.Identity))
+	c.JSON(http.StatusOK, v)
 	return nil
 }
 
@@ -111,8 +146,12 @@ func (m *iamModule) me(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	v, err := m.session(c, id)
+	if err != nil {
+		return err
+	}
 	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, sessionView(id))
+	c.JSON(http.StatusOK, v)
 	return nil
 }
 

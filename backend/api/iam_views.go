@@ -14,6 +14,9 @@ type SessionView struct {
 	User      SessionUserView   `json:"user"`
 	Tenant    SessionTenantView `json:"tenant"`
 	CSRFToken string            `json:"csrfToken"`
+	// PlatformOperator is true for platform operators, who may manage
+	// tenants (/v1/tenants).
+	PlatformOperator bool `json:"platformOperator"`
 }
 
 // SessionUserView is the signed-in user.

@@ -130,7 +130,7 @@ func New(cfg Config) (*App, error) {
 		// Committed IAM changes republish the tenant's execute-api grants.
 		Audit: a.Grants.WrapAudit(auditLog),
 		Modules: []api.Module{
-			api.NewIAMModule(a.IAM),
+			api.NewIAMModule(a.IAM, api.WithPlatformOperators(tenantSvc)),
 			api.NewIAMAdminModule(api.IAMAdminConfig{Service: a.IAM, Directory: a.Directory, Authorizer: a.Authorizer}),
 			api.NewTenantsModule(tenantSvc),
 			api.NewAuditModule(auditLog),
