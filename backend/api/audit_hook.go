@@ -3,9 +3,12 @@ package api
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"maps"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -95,6 +98,39 @@ type readCloser struct {
 func (s *Server) refuse(c *gin.Context, r *auditRecord, err error) {
 	s.writeError(c, err)
 	s.recordOutside(c, r, apierr.From(err).Code)
+}
+
+// errAuthRateLimited answers an address that keeps failing to
+// authenticate.
+var errAuthRateLimited = apierr.TooManyRequests("auth.rate-limited",
+	"Too many failed authentications from this address; try again later.")
+
+// refuseUnauthenticated answers a request whose credentials failed. A 401
+// counts against the source address; once the address is locked out its
+// failures are answered 429 with Retry-After, and only the first of each
+// lockout is recorded (as a summary), so a flood of bad tokens cannot fill
+// the audit log.
+func (s *Server) refuseUnauthenticated(c *gin.Context, r *auditRecord, err error) {
+	if s.cfg.AuthFailures == nil || apierr.From(err).Status != http.StatusUnauthorized {
+		s.refuse(c, r, err)
+		return
+	}
+	d, lerr := s.cfg.AuthFailures.Attempt(c.Request.Context(), c.ClientIP())
+	if lerr != nil {
+		// Counting is a safeguard: without it the 401 still stands.
+		s.cfg.Logger.WarnContext(c.Request.Context(), "counting failed authentication", "err", lerr)
+	}
+	if lerr != nil || d.Allowed {
+		s.refuse(c, r, err)
+		return
+	}
+	retry := int(math.Ceil(d.RetryAfter.Seconds()))
+	c.Header("Retry-After", strconv.Itoa(max(retry, 1)))
+	s.writeError(c, errAuthRateLimited.Errorf("%w", err))
+	if d.Refused == 1 {
+		r.entry.RequestSummary = fmt.Sprintf(`{"rateLimited":{"retryAfterSeconds":%d,"note":"further failures from this address are answered 429 and not recorded until then"}}`, retry)
+		s.recordOutside(c, r, errAuthRateLimited.Code)
+	}
 }
 
 // run calls the handler. A mutating route runs in a transaction with its

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -102,9 +103,15 @@ func (m *iamModule) login(c *gin.Context) error {
 		return err
 	}
 	res, err := m.svc.Login(c.Request.Context(), iam.LoginCommand{Email: req.Email, Password: req.Password, SourceIP: c.ClientIP()})
+	// The attempt goes to the audit log of the account's tenant, refused
+	// or not, so a tenant sees who signs in (or tries to) as its users.
+	if acct, ok := errors.AsType[*iam.AccountError](err); ok {
+		SetAuditActor(c, &reqctx.Principal{TenantID: acct.TenantID, UserID: acct.UserID, Email: acct.Email})
+	}
 	if err != nil {
 		return err
 	}
+	SetAuditActor(c, &reqctx.Principal{TenantID: res.Tenant.ID, UserID: res.User.ID, Email: res.User.Email})
 	// A non-positive age would delete the cookie; fall back to a browser
 	// session cookie if the clocks disagree.
 	setSessionCookie(c, res.SessionToken, max(int(time.Until(res.ExpiresAt).Seconds()), 0))

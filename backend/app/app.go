@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/turnpike/turnpike/backend/api"
 	"github.com/turnpike/turnpike/backend/apis"
 	"github.com/turnpike/turnpike/backend/apis/apisimpl"
@@ -19,6 +21,7 @@ import (
 	"github.com/turnpike/turnpike/backend/executeapi"
 	"github.com/turnpike/turnpike/backend/iam/iamauth"
 	"github.com/turnpike/turnpike/backend/iam/iamimpl"
+	"github.com/turnpike/turnpike/backend/iam/lockout"
 	"github.com/turnpike/turnpike/backend/restapi/restapiimpl"
 	"github.com/turnpike/turnpike/backend/usage"
 	"github.com/turnpike/turnpike/backend/usage/usageimpl"
@@ -52,6 +55,15 @@ type Config struct {
 	Counters usage.Counters
 	// Signup enables self-service tenant sign-up (TURNPIKE_SIGNUP).
 	Signup bool
+	// Redis, when set, holds the sign-in lockout and the failed
+	// authentication counts, so every backend replica sees the same ones
+	// (keys under RedisPrefix); nil keeps them in process.
+	Redis       redis.Cmdable
+	RedisPrefix string
+	// AuthFailureLimit failed authentications (401) per minute from one
+	// address lock it out for a minute (TURNPIKE_AUTH_FAILURE_LIMIT;
+	// default 20).
+	AuthFailureLimit int
 }
 
 // App is the assembled server with the services behind it.
@@ -65,6 +77,8 @@ type App struct {
 	// Grants publishes the tenants' execute-api grants (AWS_IAM methods);
 	// serve runs it.
 	Grants *executeapi.Publisher
+	// REST is the REST API service; serve reconciles its target groups.
+	REST *restapiimpl.Service
 }
 
 // New builds the services and the server with every module.
@@ -76,6 +90,13 @@ func New(cfg Config) (*App, error) {
 	iamCfg := cfg.IAM
 	if iamCfg.Logger == nil {
 		iamCfg.Logger = log
+	}
+	if iamCfg.LoginLimiter == nil {
+		iamCfg.LoginLimiter = lockout.New(cfg.Redis, cfg.RedisPrefix, "login", iamimpl.LoginPolicy(iamCfg), iamCfg.Now)
+	}
+	authFailureLimit := cfg.AuthFailureLimit
+	if authFailureLimit <= 0 {
+		authFailureLimit = 20
 	}
 	a := &App{IAM: iamimpl.New(cfg.DB, iamCfg), Directory: iamimpl.NewDirectory(cfg.DB, iamCfg)}
 	a.Authorizer = authz.NewAuthorizer(a.Directory)
@@ -116,6 +137,8 @@ func New(cfg Config) (*App, error) {
 		return nil, fmt.Errorf("the fleet bus carries no tenant grants")
 	}
 	a.Grants = executeapi.NewPublisher(executeapi.NewStore(cfg.DB), a.Directory, tenantBus, log)
+	// Target group edits reach the gateways without a redeploy.
+	a.REST = restapiimpl.ProvideService(cfg.DB, restapiimpl.WithTargetGroupBus(tenantBus, log))
 	tenantSvc := iamimpl.NewTenantService(cfg.DB, a.IAM, cfg.Bus, apisimpl.NewDeployStore(cfg.DB))
 	auditLog := audit.NewStore(cfg.DB)
 	var srv *api.Server
@@ -129,6 +152,8 @@ func New(cfg Config) (*App, error) {
 		Tx: cfg.DB,
 		// Committed IAM changes republish the tenant's execute-api grants.
 		Audit: a.Grants.WrapAudit(auditLog),
+		AuthFailures: lockout.New(cfg.Redis, cfg.RedisPrefix, "authn",
+			lockout.Policy{Max: authFailureLimit, Window: time.Minute, Lockout: time.Minute}, nil),
 		Modules: []api.Module{
 			api.NewIAMModule(a.IAM, api.WithPlatformOperators(tenantSvc)),
 			api.NewIAMAdminModule(api.IAMAdminConfig{Service: a.IAM, Directory: a.Directory, Authorizer: a.Authorizer}),
@@ -141,7 +166,7 @@ func New(cfg Config) (*App, error) {
 			api.NewInviteModule(api.InviteConfig{Keys: a.IAM, PublicURL: cfg.PublicURL,
 				Invitations: iamimpl.NewInviteService(cfg.DB, a.IAM, tenantSvc, cfg.Signup)}),
 			apisModule,
-			api.NewRESTAPIModule(restapiimpl.ProvideService(cfg.DB)),
+			api.NewRESTAPIModule(a.REST),
 			usageModule,
 			cacheModule,
 			api.NewOpenAPIModule(func() []api.RouteInfo { return srv.Routes() }, api.OpenAPIInfo{}),

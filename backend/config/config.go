@@ -5,6 +5,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -69,6 +70,19 @@ type Config struct {
 	// with POST /v1/signup (rate limited per address); off, only platform
 	// operators create tenants.
 	Signup bool
+	// AuthFailureLimit (TURNPIKE_AUTH_FAILURE_LIMIT, default 20): failed
+	// authentications (401) per minute from one address before it is
+	// answered 429 for a minute; the lockout is shared through Redis when
+	// REDIS_URL is set, as is the sign-in lockout.
+	AuthFailureLimit int
+	// SecretKey (TURNPIKE_SECRET_KEY: base64 of 32 random bytes, e.g.
+	// `openssl rand -base64 32`) encrypts secrets at rest (SSO client
+	// secrets) with AES-256-GCM. Unset with SQLite, one is generated once
+	// into DataDir/secret.key (mode 0600). Unset with Postgres, nothing is
+	// generated (replicas would each make their own): the platform starts,
+	// warns, and refuses to store a new SSO client secret until it is set.
+	// Every replica must use the same key; losing it loses the secrets.
+	SecretKey []byte
 	// LogLevel (TURNPIKE_LOG_LEVEL: debug, info, warn, error; default info)
 	// and LogFormat (TURNPIKE_LOG_FORMAT: text or json; default text).
 	LogLevel  slog.Level
@@ -127,6 +141,17 @@ func Parse(getenv func(string) string) (*Config, error) {
 	if err != nil || c.FleetTimeout <= 0 {
 		errs = append(errs, fmt.Sprintf("TURNPIKE_FLEET_TIMEOUT: %q is not a positive duration like 60s", getenv("TURNPIKE_FLEET_TIMEOUT")))
 	}
+	c.AuthFailureLimit, err = strconv.Atoi(get("TURNPIKE_AUTH_FAILURE_LIMIT", "20"))
+	if err != nil || c.AuthFailureLimit < 1 {
+		errs = append(errs, fmt.Sprintf("TURNPIKE_AUTH_FAILURE_LIMIT: %q is not a positive integer", getenv("TURNPIKE_AUTH_FAILURE_LIMIT")))
+	}
+	if k := strings.TrimSpace(getenv("TURNPIKE_SECRET_KEY")); k != "" {
+		c.SecretKey, err = base64.StdEncoding.DecodeString(k)
+		if err != nil || len(c.SecretKey) != 32 {
+			c.SecretKey = nil
+			errs = append(errs, "TURNPIKE_SECRET_KEY: not base64 of 32 bytes (make one with `openssl rand -base64 32`)")
+		}
+	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("TURNPIKE_LOG_LEVEL", "info"))); err != nil {
 		errs = append(errs, fmt.Sprintf("TURNPIKE_LOG_LEVEL: %q is not one of debug, info, warn, error", getenv("TURNPIKE_LOG_LEVEL")))
 	}
@@ -149,6 +174,9 @@ func Parse(getenv func(string) string) (*Config, error) {
 	}
 	return c, nil
 }
+
+// SQLite reports whether the database is the embedded SQLite file.
+func (c *Config) SQLite() bool { return !strings.HasPrefix(c.DatabaseURL, "postgres") }
 
 // Embedded reports whether this is the single-machine default (no Redis):
 // then the fleet bus is in-process.

@@ -27,8 +27,24 @@ func TestParse(t *testing.T) {
 				assert.True(t, c.Worker)
 				assert.Equal(t, 60*time.Second, c.FleetTimeout)
 				assert.Equal(t, "localhost", c.BaseDomain)
+				assert.Equal(t, 20, c.AuthFailureLimit)
+				assert.Nil(t, c.SecretKey)
+				assert.True(t, c.SQLite())
 			},
 		},
+		{
+			desc: "secret key and auth failure limit",
+			env: map[string]string{"TURNPIKE_SECRET_KEY": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+				"TURNPIKE_AUTH_FAILURE_LIMIT": "5", "DATABASE_URL": "postgresql://x@h/db"},
+			check: func(t *testing.T, c *Config) {
+				assert.Len(t, c.SecretKey, 32)
+				assert.Equal(t, byte(31), c.SecretKey[31])
+				assert.Equal(t, 5, c.AuthFailureLimit)
+				assert.False(t, c.SQLite())
+			},
+		},
+		{desc: "short secret key", env: map[string]string{"TURNPIKE_SECRET_KEY": "c2hvcnQ="}, err: "TURNPIKE_SECRET_KEY"},
+		{desc: "bad auth failure limit", env: map[string]string{"TURNPIKE_AUTH_FAILURE_LIMIT": "0"}, err: "TURNPIKE_AUTH_FAILURE_LIMIT"},
 		{
 			desc: "fleet mode turns the in-process gateway off",
 			env:  map[string]string{"REDIS_URL": "redis://127.0.0.1:6379/0", "DATABASE_URL": "postgres://x@h/db", "TURNPIKE_ADDR": ":9000"},

@@ -54,3 +54,17 @@ func (f *fieldErrors) result() error {
 	}
 	return f.err
 }
+
+// AccountError is a refused sign-in of an account that exists: it names
+// the account's tenant and user, so that the audit entry of the attempt
+// lands in that tenant's log. It unwraps to the answer
+// (ErrInvalidCredentials, ErrTooManyAttempts, ErrTenantSuspended).
+type AccountError struct {
+	TenantID, UserID, Email string
+	Err                     error
+}
+
+func (e *AccountError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the answer.
+func (e *AccountError) Unwrap() error { return e.Err }

@@ -84,13 +84,19 @@ func serve(ctx context.Context) error {
 	// fleet (shared with every gateway), in-process otherwise.
 	cacheStore := cache.RedisOrMemory(b.redis, cfg.RedisPrefix)
 	consoleFS, built := web.Dist()
-	a, err := app.New(app.Config{
+	appCfg := app.Config{
 		DB: b.db, Bus: b.bus, Starter: deploy.NewStarter(tc), Logger: log,
 		IAM:        iamimpl.Config{Logger: log},
 		BaseDomain: cfg.BaseDomain, PublicURL: cfg.PublicURL, GatewayURL: cfg.GatewayURL, FleetTimeout: cfg.FleetTimeout,
 		Console: consoleFS, ConsoleBuilt: built, TrustedProxies: cfg.TrustedProxies,
 		Cache: cacheStore, Counters: limiter, Signup: cfg.Signup,
-	})
+		RedisPrefix: cfg.RedisPrefix, AuthFailureLimit: cfg.AuthFailureLimit,
+	}
+	if b.redis != nil {
+		// Sign-in lockouts and failed-authentication counts hold on every replica.
+		appCfg.Redis = b.redis
+	}
+	a, err := app.New(appCfg)
 	if err != nil {
 		return err
 	}
@@ -104,6 +110,9 @@ func serve(ctx context.Context) error {
 	// anything serves.
 	if err := a.Usage.Reconcile(ctx); err != nil {
 		return fmt.Errorf("republishing API keys, usage plans and tenant limits: %w", err)
+	}
+	if err := a.REST.ReconcileTargetGroups(ctx); err != nil {
+		return fmt.Errorf("republishing target groups: %w", err)
 	}
 	// And every tenant's execute-api grants, then keep them current.
 	if err := a.Grants.SyncAll(ctx); err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/turnpike/turnpike/backend/db"
 	"github.com/turnpike/turnpike/backend/iam"
+	"github.com/turnpike/turnpike/backend/iam/lockout"
 	"github.com/turnpike/turnpike/backend/reqctx"
 )
 
@@ -27,10 +28,14 @@ type Config struct {
 	// default OWASP's (19 MiB, 2 iterations, 1 lane). Existing hashes carry
 	// their own parameters.
 	PasswordParams *argon2id.Params
-	// MaxLoginFailures failed logins for one email and address lock that
-	// pair out for LoginLockout; defaults 5 and 1 minute.
+	// MaxLoginFailures failed logins for one email and address within 15
+	// minutes lock that pair out for LoginLockout; defaults 5 and 1 minute.
 	MaxLoginFailures int
 	LoginLockout     time.Duration
+	// LoginLimiter counts the failures; default in-process with the policy
+	// above. A fleet passes a Redis one (lockout.New), so that the lockout
+	// holds on every replica.
+	LoginLimiter lockout.Limiter
 	// LastUsedInterval is the least time between two writes of an access
 	// key's last use; default 1 minute.
 	LastUsedInterval time.Duration
@@ -46,7 +51,7 @@ type Service struct {
 	store   store
 	cfg     Config
 	log     *slog.Logger
-	limiter *loginLimiter
+	limiter lockout.Limiter
 
 	dummyOnce sync.Once
 	dummyHash string
@@ -86,13 +91,29 @@ func newService(st store, cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.LoginLimiter == nil {
+		cfg.LoginLimiter = lockout.NewMemory(LoginPolicy(cfg), cfg.Now)
+	}
 	return &Service{
 		store:    st,
 		cfg:      cfg,
 		log:      cfg.Logger.With("component", "iam"),
-		limiter:  newLoginLimiter(cfg.MaxLoginFailures, cfg.LoginLockout),
+		limiter:  cfg.LoginLimiter,
 		lastUsed: map[string]time.Time{},
 	}
+}
+
+// LoginPolicy is the lockout policy of sign-ins under cfg (defaults
+// applied), for building a shared limiter.
+func LoginPolicy(cfg Config) lockout.Policy {
+	p := lockout.Policy{Max: cfg.MaxLoginFailures, Window: 15 * time.Minute, Lockout: cfg.LoginLockout}
+	if p.Max <= 0 {
+		p.Max = 5
+	}
+	if p.Lockout <= 0 {
+		p.Lockout = time.Minute
+	}
+	return p
 }
 
 // now is the clock in UTC at the precision both databases keep.
@@ -155,9 +176,13 @@ func (s *Service) Login(ctx context.Context, cmd iam.LoginCommand) (*iam.LoginRe
 		return nil, err
 	}
 	key := cmd.Email + "\x00" + cmd.SourceIP
-	if !s.limiter.begin(key, s.cfg.Now()) {
+	d, err := s.limiter.Attempt(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	if !d.Allowed {
 		s.log.WarnContext(ctx, "login refused: too many failures", "email", cmd.Email, "ip", cmd.SourceIP)
-		return nil, iam.ErrTooManyAttempts
+		return nil, s.accountError(ctx, cmd.Email, nil, iam.ErrTooManyAttempts)
 	}
 	u, err := s.store.getUserByEmail(ctx, cmd.Email)
 	if errors.Is(err, iam.ErrUserNotFound) {
@@ -174,17 +199,19 @@ func (s *Service) Login(ctx context.Context, cmd iam.LoginCommand) (*iam.LoginRe
 		return nil, fmt.Errorf("comparing password of user %s: %w", u.ID, err)
 	}
 	if !ok {
-		return nil, iam.ErrInvalidCredentials.Errorf("wrong password for user %s", u.ID)
+		return nil, s.accountError(ctx, "", u, iam.ErrInvalidCredentials.Errorf("wrong password for user %s", u.ID))
 	}
 	t, err := s.activeTenantUser(ctx, u)
 	if errors.Is(err, iam.ErrTenantSuspended) {
 		// The password was right: say why, rather than "incorrect".
-		return nil, err
+		return nil, s.accountError(ctx, "", u, err)
 	}
 	if err != nil {
-		return nil, iam.ErrInvalidCredentials.Errorf("login of user %s: %w", u.ID, err)
+		return nil, s.accountError(ctx, "", u, iam.ErrInvalidCredentials.Errorf("login of user %s: %w", u.ID, err))
 	}
-	s.limiter.succeeded(key)
+	if err := s.limiter.Reset(ctx, key); err != nil {
+		return nil, err
+	}
 
 	now := s.now()
 	token := newSecret()
@@ -198,6 +225,18 @@ func (s *Service) Login(ctx context.Context, cmd iam.LoginCommand) (*iam.LoginRe
 		SessionToken: token,
 		ExpiresAt:    ses.ExpiresAt,
 	}, nil
+}
+
+// accountError names the account of a refused sign-in (u, or the user of
+// email if there is one) so the audit entry goes to its tenant.
+func (s *Service) accountError(ctx context.Context, email string, u *iam.User, err error) error {
+	if u == nil {
+		var lerr error
+		if u, lerr = s.store.getUserByEmail(ctx, email); lerr != nil {
+			return err
+		}
+	}
+	return &iam.AccountError{TenantID: u.TenantID, UserID: u.ID, Email: u.Email, Err: err}
 }
 
 // dummy is a hash of a random password with the current parameters.

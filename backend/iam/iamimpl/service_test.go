@@ -3,7 +3,6 @@ package iamimpl
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,32 +14,16 @@ import (
 	"github.com/turnpike/turnpike/backend/db"
 	"github.com/turnpike/turnpike/backend/db/dbtest"
 	"github.com/turnpike/turnpike/backend/iam"
+	"github.com/turnpike/turnpike/backend/iam/lockout/lockouttest"
 )
 
 // TestPasswordParams make hashing cheap in tests.
 var testPasswordParams = &argon2id.Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 type serviceFixture struct {
 	svc    *Service
 	d      *db.DB
-	clock  *fakeClock
+	clock  *lockouttest.Clock
 	tenant *iam.Tenant
 	admin  *iam.User
 }
@@ -50,7 +33,7 @@ const testPassword = "correct horse battery"
 func newServiceFixture(t *testing.T, d *db.DB) *serviceFixture {
 	t.Helper()
 	ctx := context.Background()
-	clock := &fakeClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	clock := lockouttest.NewClock()
 	svc := New(d, Config{PasswordParams: testPasswordParams, Now: clock.Now})
 	tn, err := svc.CreateTenant(ctx, iam.CreateTenantCommand{Name: "acme"})
 	require.NoError(t, err)
@@ -331,23 +314,6 @@ func TestIntegrationBootstrapGivenPassword(t *testing.T) {
 		require.NoError(t, err)
 		assert.Empty(t, keys)
 	})
-}
-
-func TestLoginLimiter(t *testing.T) {
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	l := newLoginLimiter(3, time.Minute)
-	for range 3 {
-		assert.True(t, l.begin("k", now))
-	}
-	assert.False(t, l.begin("k", now))
-	assert.True(t, l.begin("other", now))
-	assert.False(t, l.begin("k", now.Add(59*time.Second)))
-	assert.True(t, l.begin("k", now.Add(61*time.Second)))
-	l.succeeded("k")
-	for range 3 {
-		assert.True(t, l.begin("k", now.Add(62*time.Second)))
-	}
-	assert.False(t, l.begin("k", now.Add(62*time.Second)))
 }
 
 func TestRandomString(t *testing.T) {
