@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"slices"
 	"strconv"
@@ -18,19 +19,28 @@ import (
 	"github.com/turnpike/turnpike/backend/apierr"
 	"github.com/turnpike/turnpike/backend/db"
 	"github.com/turnpike/turnpike/backend/restapi"
+	"github.com/turnpike/turnpike/gateway/fleet"
 	"github.com/turnpike/turnpike/gateway/gwconfig"
 	"github.com/turnpike/turnpike/gateway/router"
 )
 
 // Service implements restapi.Service.
 type Service struct {
-	s *sqlStore
+	s      *sqlStore
+	groups fleet.TenantBus // nil: target groups travel only in deployments
+	log    *slog.Logger
 }
 
 var _ restapi.Service = (*Service)(nil)
 
 // ProvideService returns the service over the database.
-func ProvideService(d *db.DB) *Service { return &Service{s: &sqlStore{db: d.Gorm}} }
+func ProvideService(d *db.DB, opts ...Option) *Service {
+	s := &Service{s: &sqlStore{db: d.Gorm}, log: slog.New(slog.DiscardHandler)}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
 
 // ensureRoot checks the API and gives it its root resource "/" the first
 // time its tree is read or changed, so that creating a REST API needs
@@ -790,6 +800,8 @@ func (s *Service) CreateTargetGroup(ctx context.Context, tenantID string, cmd re
 	if err := s.s.insertTargetGroup(ctx, row); err != nil {
 		return nil, err
 	}
+	g := toGatewayGroup(tenantID, row.ID, &cmd)
+	s.publishGroup(ctx, tenantID, row.ID, &g)
 	return row.toTargetGroup()
 }
 
@@ -808,6 +820,8 @@ func (s *Service) UpdateTargetGroup(ctx context.Context, tenantID, id string, cm
 	if err := s.s.updateTargetGroup(ctx, &targetGroupRow{ID: id, TenantID: tenantID, Name: cmd.Name, Spec: string(spec), UpdatedAt: now()}); err != nil {
 		return nil, err
 	}
+	g := toGatewayGroup(tenantID, id, &cmd)
+	s.publishGroup(ctx, tenantID, id, &g)
 	return s.s.getTargetGroup(ctx, tenantID, id)
 }
 
@@ -823,6 +837,10 @@ func (s *Service) DeleteTargetGroup(ctx context.Context, tenantID, id string) er
 		if used {
 			return restapi.ErrTargetGroupInUse
 		}
-		return tx.deleteTargetGroup(ctx, tenantID, id)
+		if err := tx.deleteTargetGroup(ctx, tenantID, id); err != nil {
+			return err
+		}
+		s.publishGroup(ctx, tenantID, id, nil)
+		return nil
 	})
 }
