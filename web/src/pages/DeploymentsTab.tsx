@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import type { Deployment } from '../api/types';
 import { DeploymentProgress } from '../components/Deploy';
-import { Button, EmptyState, ErrorBanner, Modal, ListCard, StatusBadge } from '../components/ui';
+import { ListSection } from '../components/ListSection';
+import { Button, EmptyState, Modal, StatusBadge } from '../components/ui';
 import { formatDateTime, formatDuration, formatRelative } from '../lib/format';
 import { useNow, type Resource } from '../lib/hooks';
 import { upsert } from '../lib/list';
@@ -20,18 +21,17 @@ export function DeploymentsTab({
   const list = deployments.data ?? [];
   return (
     <section>
-      <div className="section-header">
-        <p className="muted">Every deployment is an immutable snapshot; newest first. Select one to see its steps.</p>
-        <div className="page-actions">
+      <ListSection
+        intro="Every deployment is an immutable snapshot; newest first. Select one to see its steps."
+        actions={
           <Button icon="refresh" onClick={() => deployments.reload()} disabled={deployments.loading}>
             Refresh
           </Button>
-        </div>
-      </div>
-      <ErrorBanner error={deployments.error} onRetry={deployments.reload} title="Could not load deployments" />
-      <ListCard
+        }
         resource={deployments}
-        cols={5}
+        errorTitle="Could not load deployments"
+        columns={['Deployment', 'Stage', 'Status', 'Description', 'Routes', 'Started', 'Duration']}
+        clickable
         empty={
           <EmptyState
             icon="rocket"
@@ -46,47 +46,31 @@ export function DeploymentsTab({
           </EmptyState>
         }
       >
-        <table className="table table-clickable">
-          <thead>
-            <tr>
-              <th>Deployment</th>
-              <th>Stage</th>
-              <th>Status</th>
-              <th>Description</th>
-              <th>Routes</th>
-              <th>Started</th>
-              <th>Duration</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((d) => (
-              <tr key={d.deploymentId} data-testid="deployment-row" onClick={() => setOpen(d)}>
-                <td className="mono">
-                  <button className="link-btn mono" onClick={() => setOpen(d)}>
-                    {d.deploymentId}
-                  </button>
-                </td>
-                <td className="mono">{d.stageName}</td>
-                <td>
-                  <StatusBadge status={d.status} />
-                  {d.status === 'FAILED' && d.statusReason ? (
-                    <div className="small text-red truncate" title={d.statusReason}>
-                      {d.statusReason}
-                    </div>
-                  ) : null}
-                </td>
-                <td className="muted truncate">{d.description || '—'}</td>
-                <td className="mono">{d.routeCount}</td>
-                <td title={formatDateTime(d.createdAt)}>{formatRelative(d.createdAt, now)}</td>
-                <td className="mono muted">
-                  {formatDuration(d.createdAt, d.deployedAt ?? (d.status === 'FAILED' ? d.updatedAt : undefined)) ||
-                    '—'}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </ListCard>
+        {list.map((d) => (
+          <tr key={d.deploymentId} data-testid="deployment-row" onClick={() => setOpen(d)}>
+            <td className="mono">
+              <button className="link-btn mono" onClick={() => setOpen(d)}>
+                {d.deploymentId}
+              </button>
+            </td>
+            <td className="mono">{d.stageName}</td>
+            <td>
+              <StatusBadge status={d.status} />
+              {d.status === 'FAILED' && d.statusReason ? (
+                <div className="small text-red truncate" title={d.statusReason}>
+                  {d.statusReason}
+                </div>
+              ) : null}
+            </td>
+            <td className="muted truncate">{d.description || '—'}</td>
+            <td className="mono">{d.routeCount}</td>
+            <td title={formatDateTime(d.createdAt)}>{formatRelative(d.createdAt, now)}</td>
+            <td className="mono muted">
+              {formatDuration(d.createdAt, d.deployedAt ?? (d.status === 'FAILED' ? d.updatedAt : undefined)) || '—'}
+            </td>
+          </tr>
+        ))}
+      </ListSection>
       {open ? (
         <Modal
           title={
