@@ -60,10 +60,13 @@ type PolicyView struct {
 	Description string `json:"description"`
 	Managed     bool   `json:"managed"`
 	// Document is the policy document (a JSON object).
-	Document  json.RawMessage `json:"document"`
-	Version   int             `json:"version"`
-	CreatedAt *time.Time      `json:"createdAt,omitempty"`
-	UpdatedAt *time.Time      `json:"updatedAt,omitempty"`
+	Document json.RawMessage `json:"document"`
+	// Version is the default version's number; DefaultVersionID its id
+	// (v1, v2, ...). Only the default version is enforced.
+	Version          int        `json:"version"`
+	DefaultVersionID string     `json:"defaultVersionId"`
+	CreatedAt        *time.Time `json:"createdAt,omitempty"`
+	UpdatedAt        *time.Time `json:"updatedAt,omitempty"`
 }
 
 // PolicyListView is a list of policies.
@@ -96,7 +99,7 @@ type SavePolicyRequest struct {
 var (
 	exampleGroupView  = GroupView{GroupID: exampleGroupID, Name: "deployers", Description: "Deploy to dev", CreatedAt: exampleUserView.CreatedAt, UpdatedAt: exampleUserView.UpdatedAt}
 	examplePolicyView = PolicyView{PolicyID: examplePolicyID, Name: "deploy-dev", Description: "Deploy to dev stages",
-		Document: json.RawMessage(examplePolicyDocumentForOpenAPI), Version: 1}
+		Document: json.RawMessage(examplePolicyDocumentForOpenAPI), Version: 1, DefaultVersionID: "v1"}
 )
 
 func groupView(g *iam.Group) GroupView {
@@ -122,7 +125,7 @@ func roleView(r *iam.Role) RoleView {
 
 func policyView(p *iam.Policy) PolicyView {
 	v := PolicyView{PolicyID: p.ID, Name: p.Name, Description: p.Description, Managed: p.Managed,
-		Document: json.RawMessage(p.Document), Version: p.Version}
+		Document: json.RawMessage(p.Document), Version: p.Version, DefaultVersionID: iam.PolicyVersionID(p.Version)}
 	if !p.Managed {
 		c, u := p.CreatedAt, p.UpdatedAt
 		v.CreatedAt, v.UpdatedAt = &c, &u
@@ -207,11 +210,13 @@ func (m *iamAdminModule) policyRoutes(r *Router) {
 		m.savePolicy(false), &RouteDoc{Request: SavePolicyRequest{Name: "deploy-dev", Document: doc}, Response: examplePolicyView, StatusCode: http.StatusCreated})
 	r.Handle(get, "/iam/policies/:policyId", ActionGetPolicy, resourcePolicy, "Get a policy", m.getPolicy, &RouteDoc{Response: examplePolicyView})
 	r.Handle(put, "/iam/policies/:policyId", ActionUpdatePolicy, resourcePolicy,
-		"Replace a policy's name, description and document (also needs iam:UpdatePolicy on each affected users/{userId})",
+		"Rename a policy and make the document its new default version; at 5 versions the oldest non-default one is deleted "+
+			"(also needs iam:UpdatePolicy on each affected users/{userId})",
 		m.savePolicy(true), &RouteDoc{Request: SavePolicyRequest{Name: "deploy-dev", Document: doc}, Response: examplePolicyView})
 	r.Handle(del, "/iam/policies/:policyId", ActionDeletePolicy, resourcePolicy,
 		"Delete a policy and its attachments (also needs iam:DeletePolicy on each affected users/{userId})", m.deletePolicy,
 		&RouteDoc{StatusCode: http.StatusNoContent})
+	m.policyVersionRoutes(r)
 }
 
 func (m *iamAdminModule) listGroups(c *gin.Context) error {
