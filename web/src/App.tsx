@@ -13,13 +13,25 @@ import { LoginPage } from './pages/Login';
 import { TargetGroupsPage } from './pages/rest/TargetGroups';
 import { ChangePasswordPage } from './pages/iam/ChangePassword';
 import { GroupsPage } from './pages/iam/Groups';
+import { InvitationsPage } from './pages/iam/Invitations';
 import { PoliciesPage } from './pages/iam/Policies';
+import { RolesPage } from './pages/iam/Roles';
 import { SimulatorPage } from './pages/iam/Simulator';
 import { UsersPage } from './pages/iam/Users';
+import { AcceptInvitePage } from './pages/invite/AcceptInvite';
+import { SignupPage } from './pages/signup/Signup';
+import { TenantsPage } from './pages/tenants/Tenants';
 import { ApiKeysPage } from './pages/usage/ApiKeys';
 import { UsagePlanDetailPage } from './pages/usage/UsagePlanDetail';
 import { UsagePlansPage } from './pages/usage/UsagePlans';
 import { SessionContext, type SessionContextValue } from './session';
+
+/** Pages anyone may open, signed in or not: sign-up and accepting an invitation. */
+export function publicPage(location: string) {
+  if (matchPath('/signup', location)) return <SignupPage />;
+  if (matchPath('/accept-invite', location)) return <AcceptInvitePage />;
+  return null;
+}
 
 /** Path to the login page that returns to `location` afterwards. */
 export function loginPath(location: string): string {
@@ -37,6 +49,9 @@ function Pages({ location }: { location: string }) {
   if (matchPath('/iam/groups', location)) return <GroupsPage />;
   if (matchPath('/iam/policies', location)) return <PoliciesPage />;
   if (matchPath('/iam/simulator', location)) return <SimulatorPage />;
+  if (matchPath('/iam/roles', location)) return <RolesPage />;
+  if (matchPath('/iam/invitations', location)) return <InvitationsPage />;
+  if (matchPath('/tenants', location)) return <TenantsPage />;
   if (matchPath('/iam/access-keys', location) || matchPath('/iam', location)) return <AccessKeysPage />;
   if (matchPath('/gateways', location)) return <GatewaysPage />;
   if (matchPath('/audit', location)) return <AuditLogPage />;
@@ -112,12 +127,14 @@ export function App({ client: injected }: { client?: ApiClient }) {
   );
 
   const onLogin = location.startsWith('/login');
+  const open = publicPage(location);
+  const onPublic = open !== null;
   useEffect(() => {
-    if (restoring || restoreError) return;
+    if (restoring || restoreError || onPublic) return;
     if (!session && !onLogin) navigate(loginPath(location), { replace: true });
     else if (session && onLogin) navigate('/apis', { replace: true });
     else if (session && location.split('?')[0] === '/') navigate('/apis', { replace: true });
-  }, [restoring, restoreError, session, onLogin, location]);
+  }, [restoring, restoreError, session, onLogin, onPublic, location]);
 
   let body;
   if (restoring) {
@@ -136,6 +153,8 @@ export function App({ client: injected }: { client?: ApiClient }) {
         </div>
       </div>
     );
+  } else if (open) {
+    body = open;
   } else if (!session || onLogin) {
     body = <LoginPage />;
   } else {

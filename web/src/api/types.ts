@@ -15,6 +15,8 @@ export interface Session {
   user: User;
   tenant: Tenant;
   csrfToken: string;
+  /** True for platform operators, who manage tenants (/v1/tenants). */
+  platformOperator?: boolean;
 }
 
 export type AccessKeyStatus = 'ACTIVE' | 'INACTIVE';

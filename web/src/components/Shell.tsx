@@ -28,6 +28,8 @@ interface NavItem {
   testId?: string;
   /** Path prefixes that mark this item active. */
   match?: string;
+  /** Shown to platform operators only. */
+  operatorOnly?: boolean;
 }
 
 const NAV: { section: string; items: NavItem[] }[] = [
@@ -67,6 +69,14 @@ const NAV: { section: string; items: NavItem[] }[] = [
       },
       { label: 'Users', icon: 'users', to: '/iam/users', testId: 'nav-iam-users', match: '/iam/users' },
       { label: 'Groups', icon: 'users', to: '/iam/groups', testId: 'nav-iam-groups', match: '/iam/groups' },
+      { label: 'Roles', icon: 'shield', to: '/iam/roles', testId: 'nav-iam-roles', match: '/iam/roles' },
+      {
+        label: 'Invitations',
+        icon: 'users',
+        to: '/iam/invitations',
+        testId: 'nav-iam-invitations',
+        match: '/iam/invitations',
+      },
       { label: 'Policies', icon: 'shield', to: '/iam/policies', testId: 'nav-iam-policies', match: '/iam/policies' },
       {
         label: 'Policy simulator',
@@ -78,11 +88,21 @@ const NAV: { section: string; items: NavItem[] }[] = [
       { label: 'Audit log', icon: 'logs', to: '/audit', testId: 'nav-audit', match: '/audit' },
     ],
   },
+  {
+    section: 'Platform',
+    items: [
+      { label: 'Tenants', icon: 'globe', to: '/tenants', testId: 'nav-tenants', match: '/tenants', operatorOnly: true },
+    ],
+  },
   { section: '', items: [{ label: 'Settings', icon: 'settings' }] },
 ];
 
 function Sidebar() {
   const location = useLocation();
+  const operator = !!useSession().session?.platformOperator;
+  const nav = NAV.map((g) => ({ ...g, items: g.items.filter((i) => operator || !i.operatorOnly) })).filter(
+    (g) => g.items.length,
+  );
   return (
     <nav className="sidebar" aria-label="Main">
       <Link to="/apis" className="brand">
@@ -94,7 +114,7 @@ function Sidebar() {
         </span>
         Turnpike
       </Link>
-      {NAV.map((group, gi) => (
+      {nav.map((group, gi) => (
         <div className="nav-group" key={gi}>
           {group.section ? <div className="nav-section">{group.section}</div> : null}
           {group.items.map((item) =>

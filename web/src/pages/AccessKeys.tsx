@@ -1,8 +1,11 @@
+// IAM → Access keys: create (with an expiry and a session policy), rotate
+// with a grace period, activate/deactivate, delete; last use and expiry.
 import { useState } from 'react';
-import type { AccessKey, CreatedAccessKey } from '../api/types';
+import { ApiError } from '../api/client';
 import { useBreadcrumbs } from '../components/Shell';
 import { Icon } from '../components/icons';
 import {
+  Badge,
   Banner,
   Button,
   ConfirmDialog,
@@ -20,27 +23,36 @@ import {
 import { formatDateTime, formatRelative } from '../lib/format';
 import { useForm } from '../lib/form';
 import { useDocumentTitle, useNow, useResource } from '../lib/hooks';
-import { validateName } from '../lib/validate';
+import { validateIntRange, validateName } from '../lib/validate';
 import { useClient } from '../session';
 import { remove, upsert } from '../lib/list';
+import { iamApi, type IamAccessKey } from './iam/iamApi';
+import '../pages/iam/iam.css';
+
+type CreatedKey = IamAccessKey & { token: string };
+
+/** The longest grace the API allows a rotated key (7 days). */
+export const MAX_GRACE_SECONDS = 604800;
 
 export function AccessKeysPage() {
   useDocumentTitle('Access keys');
   useBreadcrumbs([{ label: 'IAM' }, { label: 'Access keys' }]);
   const client = useClient();
+  const api = iamApi(client);
   const toast = useToast();
   const now = useNow();
-  const keys = useResource(() => client.listAccessKeys(), 'access-keys');
+  const keys = useResource(() => api.listAccessKeys(), 'access-keys');
   const [creating, setCreating] = useState(false);
-  const [created, setCreated] = useState<CreatedAccessKey | null>(null);
-  const [deleting, setDeleting] = useState<AccessKey | null>(null);
+  const [created, setCreated] = useState<{ key: CreatedKey; rotated?: IamAccessKey } | null>(null);
+  const [rotating, setRotating] = useState<IamAccessKey | null>(null);
+  const [deleting, setDeleting] = useState<IamAccessKey | null>(null);
   const [toggling, setToggling] = useState<string | null>(null);
   const [actionError, setActionError] = useState<unknown>(null);
 
-  const upsertKey = (k: AccessKey) =>
+  const upsertKey = (k: IamAccessKey) =>
     keys.setData((prev) => upsert(prev, k, (x) => x.accessKeyId === k.accessKeyId, true));
 
-  const toggle = async (k: AccessKey) => {
+  const toggle = async (k: IamAccessKey) => {
     setToggling(k.accessKeyId);
     setActionError(null);
     try {
@@ -79,7 +91,7 @@ export function AccessKeysPage() {
       <ErrorBanner error={actionError} />
       <ListCard
         resource={keys}
-        cols={5}
+        cols={7}
         empty={
           <EmptyState icon="key" title="No access keys" action={createButton}>
             Create a key to automate Turnpike from CI or the command line.
@@ -95,6 +107,7 @@ export function AccessKeysPage() {
               <th>Created</th>
               <th>Last used</th>
               <th>Last IP</th>
+              <th>Expires</th>
               <th aria-label="Actions" />
             </tr>
           </thead>
@@ -110,8 +123,34 @@ export function AccessKeysPage() {
                 <td title={formatDateTime(k.lastUsedAt)}>
                   {k.lastUsedAt ? formatRelative(k.lastUsedAt, now) : <span className="muted">Never</span>}
                 </td>
-                <td className="mono muted">{k.lastUsedIp || '—'}</td>
+                <td className="mono muted" data-testid="access-key-last-ip">
+                  {k.lastUsedIp || '—'}
+                </td>
+                <td title={formatDateTime(k.expiresAt)} data-testid="access-key-expires">
+                  {k.expiresAt ? (
+                    <>
+                      {formatDateTime(k.expiresAt)}
+                      {new Date(k.expiresAt) <= now ? (
+                        <>
+                          {' '}
+                          <Badge tone="red">expired</Badge>
+                        </>
+                      ) : null}
+                    </>
+                  ) : (
+                    <span className="muted">Never</span>
+                  )}
+                </td>
                 <td className="row-actions">
+                  <Button
+                    size="sm"
+                    disabled={k.status !== 'ACTIVE'}
+                    title={k.status === 'ACTIVE' ? 'Replace with a new key' : 'Only an active key can be rotated'}
+                    onClick={() => setRotating(k)}
+                    data-testid="access-key-rotate"
+                  >
+                    Rotate
+                  </Button>
                   <Button
                     size="sm"
                     busy={toggling === k.accessKeyId}
@@ -142,11 +181,24 @@ export function AccessKeysPage() {
             setCreating(false);
             const { token: _token, ...key } = k;
             upsertKey(key);
-            setCreated(k);
+            setCreated({ key: k });
           }}
         />
       ) : null}
-      {created ? <TokenModal created={created} onClose={() => setCreated(null)} /> : null}
+      {rotating ? (
+        <RotateKeyModal
+          accessKey={rotating}
+          onClose={() => setRotating(null)}
+          onRotated={(next, previous) => {
+            setRotating(null);
+            const { token: _token, ...key } = next;
+            upsertKey(previous);
+            upsertKey(key);
+            setCreated({ key: next, rotated: previous });
+          }}
+        />
+      ) : null}
+      {created ? <TokenModal created={created.key} rotated={created.rotated} onClose={() => setCreated(null)} /> : null}
       {deleting ? (
         <ConfirmDialog
           title="Delete access key"
@@ -167,12 +219,62 @@ export function AccessKeysPage() {
   );
 }
 
-function CreateKeyModal({ onClose, onCreated }: { onClose: () => void; onCreated: (k: CreatedAccessKey) => void }) {
-  const client = useClient();
-  const form = useForm({ name: '' }, (v) => ({ name: validateName(v.name, 'a name', 64) }));
+/** Splits an API error into the details under `prefix` and an error for the rest (or null). */
+export function detailsUnder(e: ApiError, prefix: string): { under: [string, string][]; rest: ApiError | null } {
+  const all = Object.entries(e.details);
+  const under = all.filter(([k]) => k.startsWith(prefix)).map(([k, d]): [string, string] => [k, d.message]);
+  const others = all.filter(([k]) => !k.startsWith(prefix));
+  const rest =
+    under.length && !others.length
+      ? null
+      : new ApiError(e.status, { code: e.code, message: e.message, details: Object.fromEntries(others) });
+  return { under, rest };
+}
+
+/** A datetime-local value as RFC 3339, or null when empty or unreadable. */
+export function localToIso(value: string): string | null {
+  if (!value) return null;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+function CreateKeyModal({ onClose, onCreated }: { onClose: () => void; onCreated: (k: CreatedKey) => void }) {
+  const api = iamApi(useClient());
+  const [policyErrors, setPolicyErrors] = useState<[string, string][]>([]);
+  const form = useForm({ name: '', expiresAt: '', sessionPolicy: '' }, (v) => {
+    const iso = localToIso(v.expiresAt);
+    let policy: string | null = null;
+    if (v.sessionPolicy.trim()) {
+      try {
+        JSON.parse(v.sessionPolicy);
+      } catch (e) {
+        policy = `Not valid JSON: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    }
+    return {
+      name: validateName(v.name, 'a name', 64),
+      expiresAt: v.expiresAt && (!iso || new Date(iso) <= new Date()) ? 'Must be in the future.' : null,
+      sessionPolicy: policy,
+    };
+  });
   const submit = () =>
     void form.submit(async (v) => {
-      onCreated(await client.createAccessKey(v.name.trim()));
+      setPolicyErrors([]);
+      try {
+        onCreated(
+          await api.createAccessKey({
+            name: v.name.trim(),
+            expiresAt: localToIso(v.expiresAt) ?? undefined,
+            sessionPolicy: v.sessionPolicy.trim() || undefined,
+          }),
+        );
+      } catch (e) {
+        if (!(e instanceof ApiError)) throw e;
+        // The policy's problems go under the editor, one line each.
+        const { under, rest } = detailsUnder(e, 'sessionPolicy');
+        setPolicyErrors(under);
+        if (rest) throw rest;
+      }
     });
   return (
     <FormModal
@@ -182,6 +284,7 @@ function CreateKeyModal({ onClose, onCreated }: { onClose: () => void; onCreated
       onSubmit={submit}
       submitLabel="Create key"
       submitTestId="access-key-submit"
+      width={640}
     >
       <Field label="Name" error={form.error('name')} hint="Where it is used, e.g. github-actions-deploy.">
         {(p) => (
@@ -194,14 +297,117 @@ function CreateKeyModal({ onClose, onCreated }: { onClose: () => void; onCreated
           />
         )}
       </Field>
+      <Field label="Expires" optional error={form.error('expiresAt')} hint="The key stops working then.">
+        {(p) => (
+          <input
+            {...p}
+            type="datetime-local"
+            data-testid="access-key-expires-at"
+            value={form.values.expiresAt}
+            onChange={(e) => form.set('expiresAt', e.target.value)}
+          />
+        )}
+      </Field>
+      <Field
+        label="Session policy"
+        optional
+        error={form.error('sessionPolicy')}
+        hint="A policy document that narrows the key: it may do only what both your policies and this allow."
+      >
+        {(p) => (
+          <textarea
+            {...p}
+            className="code-input"
+            rows={8}
+            spellCheck={false}
+            placeholder='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"apigw:Get*","Resource":"*"}]}'
+            data-testid="access-key-session-policy"
+            value={form.values.sessionPolicy}
+            onChange={(e) => {
+              setPolicyErrors([]);
+              form.set('sessionPolicy', e.target.value);
+            }}
+          />
+        )}
+      </Field>
+      {policyErrors.length ? (
+        <ul className="field-error detail-list" data-testid="access-key-policy-errors" role="alert">
+          {policyErrors.map(([k, m]) => (
+            <li key={k}>
+              <code>{k}</code> {m}
+            </li>
+          ))}
+        </ul>
+      ) : null}
     </FormModal>
   );
 }
 
-function TokenModal({ created, onClose }: { created: CreatedAccessKey; onClose: () => void }) {
+function RotateKeyModal({
+  accessKey,
+  onClose,
+  onRotated,
+}: {
+  accessKey: IamAccessKey;
+  onClose: () => void;
+  onRotated: (next: CreatedKey, previous: IamAccessKey) => void;
+}) {
+  const api = iamApi(useClient());
+  const form = useForm({ graceSeconds: '3600' }, (v) => ({
+    graceSeconds:
+      v.graceSeconds.trim() === ''
+        ? 'Enter a number of seconds (0 stops the old key at once).'
+        : validateIntRange(v.graceSeconds, 0, MAX_GRACE_SECONDS, 'The grace'),
+  }));
+  const submit = () =>
+    void form.submit(async (v) => {
+      const res = await api.rotateAccessKey(accessKey.accessKeyId, Number(v.graceSeconds));
+      onRotated(res.accessKey, res.previous);
+    });
+  return (
+    <FormModal
+      title={`Rotate ${accessKey.name || accessKey.accessKeyId}`}
+      form={form}
+      onClose={onClose}
+      onSubmit={submit}
+      submitLabel="Rotate key"
+      submitTestId="access-key-rotate-submit"
+    >
+      <p>
+        A new key replaces <span className="mono">{accessKey.accessKeyId}</span>. Its token is shown once.
+      </p>
+      <Field
+        label="Grace period (seconds)"
+        error={form.error('graceSeconds')}
+        hint="How long the old key keeps working, so you can roll the new one out; 0 stops it at once (at most 7 days)."
+      >
+        {(p) => (
+          <input
+            {...p}
+            inputMode="numeric"
+            data-testid="access-key-grace"
+            value={form.values.graceSeconds}
+            onChange={(e) => form.set('graceSeconds', e.target.value)}
+          />
+        )}
+      </Field>
+    </FormModal>
+  );
+}
+
+function TokenModal({
+  created,
+  rotated,
+  onClose,
+}: {
+  created: CreatedKey;
+  /** The replaced key, after a rotation. */
+  rotated?: IamAccessKey;
+  onClose: () => void;
+}) {
   return (
     <Modal
-      title="Access key created"
+      title={rotated ? 'Access key rotated' : 'Access key created'}
       onClose={onClose}
       width={600}
       testId="access-key-created"
@@ -219,8 +425,26 @@ function TokenModal({ created, onClose }: { created: CreatedAccessKey; onClose: 
           <span className="muted">Name</span>
           <span>{created.name}</span>
           <span className="muted">Access key ID</span>
-          <span className="mono">{created.accessKeyId}</span>
+          <span className="mono" data-testid="access-key-new-id">
+            {created.accessKeyId}
+          </span>
+          {created.expiresAt ? (
+            <>
+              <span className="muted">Expires</span>
+              <span>{formatDateTime(created.expiresAt)}</span>
+            </>
+          ) : null}
         </div>
+        {rotated ? (
+          <p data-testid="access-key-rotated-note">
+            The old key <span className="mono">{rotated.accessKeyId}</span>{' '}
+            {rotated.status !== 'ACTIVE'
+              ? 'has stopped working.'
+              : rotated.expiresAt
+                ? `keeps working until ${formatDateTime(rotated.expiresAt)}.`
+                : 'keeps working for now.'}
+          </p>
+        ) : null}
         <div className="secret">
           <code data-testid="access-key-token">{created.token}</code>
           <CopyButton text={created.token} label="Copy token" testId="access-key-copy" />

@@ -2,11 +2,28 @@ import type { FormEvent } from 'react';
 import { ApiError } from '../api/client';
 import { ErrorBanner, Button, Field } from '../components/ui';
 import { useForm } from '../lib/form';
-import { useDocumentTitle } from '../lib/hooks';
-import { navigate, queryParam, useLocation } from '../lib/router';
+import { useDocumentTitle, useResource } from '../lib/hooks';
+import { Link, navigate, queryParam, useLocation } from '../lib/router';
 import { validateEmail } from '../lib/validate';
 import { useSession } from '../session';
 import { SsoSignIn } from './SsoSignIn';
+import { publicApi } from './iam/iamApi';
+
+/** The logo and title on top of the sign-in, sign-up and invitation cards. */
+export function AuthBrand({ title, subtitle = 'API gateway console' }: { title: string; subtitle?: string }) {
+  return (
+    <div className="login-brand">
+      <svg viewBox="0 0 32 32" width="36" height="36" aria-hidden="true">
+        <rect width="32" height="32" rx="8" fill="var(--accent)" />
+        <path d="M8 11h16M16 11v13" stroke="white" strokeWidth="3.5" strokeLinecap="round" />
+      </svg>
+      <div>
+        <h1>{title}</h1>
+        <p className="muted">{subtitle}</p>
+      </div>
+    </div>
+  );
+}
 
 /** Where to go after signing in: the `next` parameter if it is a local path. */
 export function safeNext(location: string): string {
@@ -18,6 +35,9 @@ export function LoginPage() {
   useDocumentTitle('Sign in');
   const { client, setSession } = useSession();
   const location = useLocation();
+  // The sign-up link only where the operator enabled sign-up; without the
+  // answer, no link.
+  const config = useResource(() => publicApi(client).authConfig(), 'auth-config');
   const form = useForm({ email: '', password: '' }, (v) => ({
     email: validateEmail(v.email),
     password: v.password ? null : 'Enter your password.',
@@ -42,16 +62,7 @@ export function LoginPage() {
   return (
     <div className="login-page">
       <form className="login-card" onSubmit={onSubmit} noValidate>
-        <div className="login-brand">
-          <svg viewBox="0 0 32 32" width="36" height="36" aria-hidden="true">
-            <rect width="32" height="32" rx="8" fill="var(--accent)" />
-            <path d="M8 11h16M16 11v13" stroke="white" strokeWidth="3.5" strokeLinecap="round" />
-          </svg>
-          <div>
-            <h1>Sign in to Turnpike</h1>
-            <p className="muted">API gateway console</p>
-          </div>
-        </div>
+        <AuthBrand title="Sign in to Turnpike" />
         <ErrorBanner error={form.formError} />
         <Field label="Email" error={form.error('email')}>
           {(p) => (
@@ -81,6 +92,14 @@ export function LoginPage() {
         <Button type="submit" variant="primary" busy={form.busy} data-testid="login-submit" className="btn-block">
           Sign in
         </Button>
+        {config.data?.signupEnabled ? (
+          <p className="muted small">
+            New to Turnpike?{' '}
+            <Link to="/signup" data-testid="login-signup-link">
+              Create an account
+            </Link>
+          </p>
+        ) : null}
       </form>
       <SsoSignIn next={safeNext(location)} />
     </div>

@@ -1,28 +1,25 @@
-// IAM → Users: list, create, disable/enable, force a password reset, and a
-// panel per user for attached policies, groups and effective policies.
-import './iam.css';
+// IAM → Users: list, create, rename, delete, disable/enable, force a
+// password reset, and a panel per user for attached policies, groups, roles
+// and effective policies. The list logic is DirectoryPage's.
 import { useState } from 'react';
 import { useBreadcrumbs } from '../../components/Shell';
 import {
   Badge,
   Button,
   ConfirmDialog,
-  EmptyState,
   ErrorBanner,
   Field,
   FormModal,
-  ListCard,
   Modal,
-  PageHeader,
-  Spinner,
   StatusBadge,
   useToast,
 } from '../../components/ui';
 import { formatDateTime } from '../../lib/format';
 import { useForm } from '../../lib/form';
 import { useDocumentTitle, useResource } from '../../lib/hooks';
-import { upsert } from '../../lib/list';
+import { validateName } from '../../lib/validate';
 import { useClient, useSession } from '../../session';
+import { AttachedPolicies, DirectoryPage, MembershipList, useRunner } from './Directory';
 import { iamApi, type IamUser } from './iamApi';
 
 export function UsersPage() {
@@ -31,133 +28,96 @@ export function UsersPage() {
   const api = iamApi(useClient());
   const { session } = useSession();
   const toast = useToast();
-  const users = useResource(() => api.listUsers(), 'iam-users');
-  const [creating, setCreating] = useState(false);
-  const [managing, setManaging] = useState<IamUser | null>(null);
-  const [resetting, setResetting] = useState<IamUser | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
-  const [actionError, setActionError] = useState<unknown>(null);
+  const [resetting, setResetting] = useState<IamUser | null>(null);
 
-  const put = (u: IamUser) => users.setData((prev) => upsert(prev, u, (x) => x.userId === u.userId, true));
-
-  const toggle = async (u: IamUser) => {
+  const toggle = async (u: IamUser, put: (u: IamUser) => void, fail: (e: unknown) => void) => {
     setBusy(u.userId);
-    setActionError(null);
     try {
       const next = await api.updateUser(u.userId, { status: u.status === 'ACTIVE' ? 'DISABLED' : 'ACTIVE' });
       put(next);
       toast(`${next.email} ${next.status === 'ACTIVE' ? 'enabled' : 'disabled'}`);
     } catch (e) {
-      setActionError(e);
+      fail(e);
     } finally {
       setBusy(null);
     }
   };
 
-  const createButton = (
-    <Button variant="primary" icon="plus" onClick={() => setCreating(true)} data-testid="iam-create-user">
-      Create user
-    </Button>
-  );
-
   return (
-    <>
-      <PageHeader
-        title="Users"
-        subtitle="People and automation identities of your tenant. What each may do is the union of the policies attached to them, their groups and their roles; an explicit Deny always wins."
-        actions={createButton}
-      />
-      <ErrorBanner error={users.error} onRetry={users.reload} title="Could not load users" />
-      <ErrorBanner error={actionError} />
-      <ListCard
-        resource={users}
-        cols={5}
-        empty={
-          <EmptyState icon="users" title="No users" action={createButton}>
-            Create a user to give someone access to this tenant.
-          </EmptyState>
-        }
-      >
-        <table className="table">
-          <thead>
-            <tr>
-              <th>Email</th>
-              <th>Name</th>
-              <th>Status</th>
-              <th>Roles</th>
-              <th>Created</th>
-              <th aria-label="Actions" />
-            </tr>
-          </thead>
-          <tbody>
-            {(users.data ?? []).map((u) => (
-              <tr key={u.userId} data-testid="iam-user-row" data-email={u.email}>
-                <td className="strong">{u.email}</td>
-                <td>{u.name}</td>
-                <td>
-                  <StatusBadge status={u.status} />
-                </td>
-                <td>
-                  {u.roles.length ? (
-                    u.roles.map((r) => (
-                      <Badge key={r} tone="blue">
-                        {r}
-                      </Badge>
-                    ))
-                  ) : (
-                    <span className="muted">—</span>
-                  )}
-                </td>
-                <td>{formatDateTime(u.createdAt)}</td>
-                <td className="row-actions">
-                  <Button size="sm" onClick={() => setManaging(u)} data-testid="iam-user-manage">
-                    Permissions
-                  </Button>
-                  <Button
-                    size="sm"
-                    busy={busy === u.userId}
-                    disabled={u.userId === session?.user.userId}
-                    onClick={() => toggle(u)}
-                    data-testid="iam-user-toggle"
-                  >
-                    {u.status === 'ACTIVE' ? 'Disable' : 'Enable'}
-                  </Button>
-                  <Button size="sm" variant="ghost" onClick={() => setResetting(u)} data-testid="iam-user-reset">
-                    Force reset
-                  </Button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </ListCard>
-
-      {creating ? (
-        <CreateUserModal
-          onClose={() => setCreating(false)}
-          onCreated={(u) => {
-            setCreating(false);
-            put(u);
-            toast(`User ${u.email} created`);
-          }}
-        />
-      ) : null}
-      {managing ? <UserPermissionsModal user={managing} onClose={() => setManaging(null)} /> : null}
-      {resetting ? (
-        <ConfirmDialog
-          title="Force a password reset"
-          confirmLabel="Require new password"
-          onClose={() => setResetting(null)}
-          onConfirm={async () => {
-            await api.resetPassword(resetting.userId);
-            toast(`${resetting.email} must choose a new password`);
-          }}
-        >
-          <strong>{resetting.email}</strong> will be refused everything but changing their password until they choose a
-          new one.
-        </ConfirmDialog>
-      ) : null}
-    </>
+    <DirectoryPage<IamUser>
+      title="Users"
+      subtitle="People and automation identities of your tenant. What each may do is the union of the policies attached to them, their groups and their roles; an explicit Deny always wins."
+      noun="user"
+      icon="users"
+      emptyText="Create a user to give someone access to this tenant."
+      testPrefix="iam-user"
+      resourceKey="iam-users"
+      load={api.listUsers}
+      idOf={(u) => u.userId}
+      labelOf={(u) => u.email}
+      columns={[
+        { header: 'Email', cell: (u) => u.email },
+        { header: 'Name', cell: (u) => u.name },
+        { header: 'Status', cell: (u) => <StatusBadge status={u.status} /> },
+        {
+          header: 'Roles',
+          cell: (u) =>
+            u.roles.length ? (
+              u.roles.map((r) => (
+                <Badge key={r} tone="blue">
+                  {r}
+                </Badge>
+              ))
+            ) : (
+              <span className="muted">—</span>
+            ),
+        },
+        { header: 'Created', cell: (u) => formatDateTime(u.createdAt) },
+      ]}
+      nameOf={(u) => u.name}
+      nameLabel="Name"
+      validateName={(n) => validateName(n, 'a name')}
+      rename={(u, name) => api.updateUser(u.userId, { name })}
+      destroy={(u) => api.deleteUser(u.userId)}
+      deleteWarning={() => 'Their access keys and console sessions stop working at once.'}
+      undeletable={(u) => (u.userId === session?.user.userId ? 'You cannot delete yourself.' : null)}
+      detailLabel="Permissions"
+      renderDetail={(u, close) => <UserPermissionsModal user={u} onClose={close} />}
+      renderCreate={(close, created) => <CreateUserModal onClose={close} onCreated={created} />}
+      rowActions={(u, put, fail) => (
+        <>
+          <Button
+            size="sm"
+            busy={busy === u.userId}
+            disabled={u.userId === session?.user.userId}
+            onClick={() => toggle(u, put, fail)}
+            data-testid="iam-user-toggle"
+          >
+            {u.status === 'ACTIVE' ? 'Disable' : 'Enable'}
+          </Button>
+          <Button size="sm" variant="ghost" onClick={() => setResetting(u)} data-testid="iam-user-reset">
+            Force reset
+          </Button>
+        </>
+      )}
+      extra={
+        resetting ? (
+          <ConfirmDialog
+            title="Force a password reset"
+            confirmLabel="Require new password"
+            onClose={() => setResetting(null)}
+            onConfirm={async () => {
+              await api.resetPassword(resetting.userId);
+              toast(`${resetting.email} must choose a new password`);
+            }}
+          >
+            <strong>{resetting.email}</strong> will be refused everything but changing their password until they choose
+            a new one.
+          </ConfirmDialog>
+        ) : null
+      }
+    />
   );
 }
 
@@ -260,33 +220,15 @@ function CreateUserModal({ onClose, onCreated }: { onClose: () => void; onCreate
 
 function UserPermissionsModal({ user, onClose }: { user: IamUser; onClose: () => void }) {
   const api = iamApi(useClient());
-  const toast = useToast();
   const attached = useResource(() => api.userPolicies(user.userId), `attached-${user.userId}`);
   const effective = useResource(() => api.effectivePolicies(user.userId), `effective-${user.userId}`);
   const groups = useResource(() => api.userGroups(user.userId), `groups-${user.userId}`);
-  const policies = useResource(() => api.listPolicies(), 'iam-policies');
+  // The user's roles come with the user; reload it after a change.
+  const detail = useResource(() => api.getUser(user.userId), `user-${user.userId}`);
   const allGroups = useResource(() => api.listGroups(), 'iam-groups');
-  const [choice, setChoice] = useState('');
-  const [groupChoice, setGroupChoice] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [working, setWorking] = useState(false);
+  const allRoles = useResource(() => api.listRoles(), 'iam-roles');
+  const { run, error, working } = useRunner(() => Promise.all([groups.reload(), detail.reload(), effective.reload()]));
 
-  const run = async (f: () => Promise<void>, done: string) => {
-    setWorking(true);
-    setError(null);
-    try {
-      await f();
-      toast(done);
-      await Promise.all([attached.reload(), effective.reload(), groups.reload()]);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setWorking(false);
-    }
-  };
-
-  const attachedIds = new Set((attached.data ?? []).map((p) => p.policyId));
-  const memberOf = new Set((groups.data ?? []).map((g) => g.groupId));
   return (
     <Modal
       title={<>Permissions of {user.email}</>}
@@ -298,108 +240,48 @@ function UserPermissionsModal({ user, onClose }: { user: IamUser; onClose: () =>
       <div className="stack">
         <ErrorBanner error={error} />
         <h3>Attached policies</h3>
-        {attached.data ? (
-          attached.data.length ? (
-            <ul className="plain-list" data-testid="iam-user-attached">
-              {attached.data.map((p) => (
-                <li key={p.policyId}>
-                  <span className="strong">{p.name}</span> {p.managed ? <Badge>managed</Badge> : null}{' '}
-                  <Button
-                    size="sm"
-                    variant="ghost"
-                    disabled={working}
-                    onClick={() => run(() => api.detachUser(user.userId, p.policyId), `${p.name} detached`)}
-                    data-testid="iam-user-detach"
-                  >
-                    Detach
-                  </Button>
-                </li>
-              ))}
-            </ul>
-          ) : (
-            <p className="muted">No policy is attached to this user directly.</p>
-          )
-        ) : (
-          <Spinner label="Loading" />
-        )}
-        <div className="inline-form">
-          <select value={choice} onChange={(e) => setChoice(e.target.value)} data-testid="iam-user-attach-select">
-            <option value="">Attach a policy…</option>
-            {(policies.data ?? [])
-              .filter((p) => !attachedIds.has(p.policyId))
-              .map((p) => (
-                <option key={p.policyId} value={p.policyId}>
-                  {p.name}
-                </option>
-              ))}
-          </select>
-          <Button
-            size="sm"
-            variant="primary"
-            disabled={!choice || working}
-            onClick={() => run(() => api.attachUser(user.userId, choice).then(() => setChoice('')), 'Policy attached')}
-            data-testid="iam-user-attach"
-          >
-            Attach
-          </Button>
-        </div>
+        <AttachedPolicies
+          attached={attached}
+          attach={(id) => api.attachUser(user.userId, id)}
+          detach={(id) => api.detachUser(user.userId, id)}
+          onChanged={effective.reload}
+          testPrefix="iam-user"
+          emptyText="No policy is attached to this user directly."
+        />
 
         <h3>Groups</h3>
-        {groups.data ? (
-          groups.data.length ? (
-            <ul className="plain-list">
-              {groups.data.map((g) => (
-                <li key={g.groupId}>
-                  {g.name}{' '}
-                  <Button
-                    size="sm"
-                    variant="ghost"
-                    disabled={working}
-                    onClick={() => run(() => api.removeMember(g.groupId, user.userId), `Removed from ${g.name}`)}
-                  >
-                    Remove
-                  </Button>
-                </li>
-              ))}
-            </ul>
-          ) : (
-            <p className="muted">Not a member of any group.</p>
-          )
-        ) : (
-          <Spinner label="Loading" />
-        )}
-        <div className="inline-form">
-          <select
-            value={groupChoice}
-            onChange={(e) => setGroupChoice(e.target.value)}
-            data-testid="iam-user-group-select"
-          >
-            <option value="">Add to a group…</option>
-            {(allGroups.data ?? [])
-              .filter((g) => !memberOf.has(g.groupId))
-              .map((g) => (
-                <option key={g.groupId} value={g.groupId}>
-                  {g.name}
-                </option>
-              ))}
-          </select>
-          <Button
-            size="sm"
-            disabled={!groupChoice || working}
-            onClick={() =>
-              run(() => api.addMember(groupChoice, user.userId).then(() => setGroupChoice('')), 'Added to group')
-            }
-            data-testid="iam-user-group-add"
-          >
-            Add
-          </Button>
-        </div>
+        <MembershipList
+          items={groups.data}
+          candidates={allGroups.data ?? []}
+          keyOf={(g) => g.groupId}
+          labelOf={(g) => g.name}
+          onAdd={(id) => run(() => api.addMember(id, user.userId), 'Added to group')}
+          onRemove={(g) => run(() => api.removeMember(g.groupId, user.userId), `Removed from ${g.name}`)}
+          addPlaceholder="Add to a group…"
+          emptyText="Not a member of any group."
+          working={working}
+          testPrefix="iam-user-group"
+        />
+
+        <h3>Roles</h3>
+        <MembershipList
+          items={detail.data?.roles}
+          candidates={(allRoles.data ?? []).map((r) => r.roleName)}
+          keyOf={(r) => r}
+          labelOf={(r) => r}
+          onAdd={(r) => run(() => api.addRole(user.userId, r), `Role ${r} given`)}
+          onRemove={(r) => run(() => api.removeRole(user.userId, r), `Role ${r} taken`)}
+          addPlaceholder="Give a role…"
+          emptyText="No role."
+          working={working}
+          testPrefix="iam-user-role"
+        />
 
         <h3>Effective policies</h3>
         {effective.data ? (
           <ul className="plain-list" data-testid="iam-user-effective">
             {effective.data.map((e) => (
-              <li key={e.policy.policyId}>
+              <li key={`${e.policy.policyId}-${e.via}`}>
                 <span className="strong">{e.policy.name}</span> <span className="muted">via {e.via}</span>
               </li>
             ))}
