@@ -37,6 +37,7 @@ type Deps struct {
 // Service implements usage.Service.
 type Service struct {
 	store          store
+	limits         limitsStore
 	bus            usage.Publisher
 	counters       usage.Counters
 	stages         usage.StageLookup
@@ -61,7 +62,8 @@ func ProvideService(deps Deps) *Service {
 	if clock == nil {
 		clock = time.Now
 	}
-	return &Service{store: newSQLStore(deps.DB), bus: deps.Bus, counters: deps.Counters, stages: deps.Stages,
+	st := newSQLStore(deps.DB)
+	return &Service{store: st, limits: st, bus: deps.Bus, counters: deps.Counters, stages: deps.Stages,
 		log: log.With("component", "usage"), tenantThrottle: tt, now: clock}
 }
 
@@ -525,7 +527,11 @@ func (s *Service) Reconcile(ctx context.Context) error {
 		return fmt.Errorf("listing tenants: %w", err)
 	}
 	for _, t := range tenants {
-		l := &gwconfig.TenantLimits{TenantID: t, Throttle: s.tenantThrottle, Revision: time.Now().UnixNano()}
+		tl, err := s.tenantThrottleOf(ctx, t)
+		if err != nil {
+			return err
+		}
+		l := &gwconfig.TenantLimits{TenantID: t, Throttle: tl.Throttle, Revision: time.Now().UnixNano()}
 		if err := s.bus.PutTenantLimits(ctx, l); err != nil {
 			return usage.ErrFleetUnavailable.Errorf("publishing limits of tenant %s: %w", t, err)
 		}
