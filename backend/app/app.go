@@ -158,6 +158,7 @@ func New(cfg Config) (*App, error) {
 			api.NewIAMModule(a.IAM, api.WithPlatformOperators(tenantSvc)),
 			api.NewIAMAdminModule(api.IAMAdminConfig{Service: a.IAM, Directory: a.Directory, Authorizer: a.Authorizer}),
 			api.NewTenantsModule(tenantSvc),
+			api.NewTenantLimitsModule(a.Usage),
 			api.NewAuditModule(auditLog),
 			// Provider groups map to the directory's groups and policies
 			// (or built-in roles) by name.
