@@ -25,7 +25,9 @@ type tenantLimitsModule struct {
 }
 
 // NewTenantLimitsModule returns the operators' tenant limits API.
-func NewTenantLimitsModule(svc usage.TenantLimitsService) Module { return &tenantLimitsModule{svc: svc} }
+func NewTenantLimitsModule(svc usage.TenantLimitsService) Module {
+	return &tenantLimitsModule{svc: svc}
+}
 
 // TenantLimitsView is a tenant's ceiling.
 type TenantLimitsView struct {
