@@ -75,3 +75,22 @@ func BenchmarkIntegrationRedisAllow(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkIntegrationRedisAllowParallel is the decision from many
+// goroutines at once, as a loaded gateway makes it: calls made together
+// share pipelines (one round trip per batch).
+func BenchmarkIntegrationRedisAllowParallel(b *testing.B) {
+	prefix := randomPrefix(b)
+	c := redisClient(b, prefix)
+	l := limit.NewRedis(c, prefix)
+	req := benchRequest()
+	b.ReportAllocs()
+	b.SetParallelism(16)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if d, err := l.Allow(b.Context(), req); err != nil || !d.Allowed() {
+				b.Fatal(d, err)
+			}
+		}
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,9 +34,11 @@ import (
 // the moment it is whole again (1 with TIME; a minute with a caller's
 // clock, which real time overtakes); then rate and burst of each throttle.
 //
-// Returns {status (0 admitted, 1 throttled, 2 quota), index of the binding
-// policy (n = quota, -1 none), remaining, retry µs, reset µs}; the times
-// are strings (Lua numbers would be truncated to integers).
+// Returns one string, "status index remaining retry reset": status 0
+// admitted, 1 throttled, 2 quota; the index of the binding policy (n =
+// quota, -1 none); what remains; retry and reset in µs. One bulk string
+// is one allocation to read, where an array of five is several (and Lua
+// numbers in an array would be truncated to integers).
 var allowScript = redis.NewScript(`
 local packed = ARGV[1]
 local ARGV = {}
@@ -54,7 +57,7 @@ for i = 1, n do
   local rate = tonumber(ARGV[7 + 2 * i])
   local burst = tonumber(ARGV[8 + 2 * i])
   if rate <= 0 or burst <= 0 then
-    return {1, i - 1, 0, '1000000', '1000000'}
+    return '1 ' .. (i - 1) .. ' 0 1000000 1000000'
   end
   local interval = 1000000 / rate
   local tat = tonumber(redis.call('GET', KEYS[i]) or '0')
@@ -67,7 +70,7 @@ for i = 1, n do
   local newTat = tat + interval
   local diff = now - (newTat - interval * burst)
   if diff < 0 then
-    return {1, i - 1, 0, tostring(-diff), tostring(-diff)}
+    return '1 ' .. (i - 1) .. ' 0 ' .. string.format('%.3f', -diff) .. ' ' .. string.format('%.3f', -diff)
   end
   tats[i] = newTat
   local rem = math.floor(diff / interval)
@@ -80,7 +83,7 @@ if ARGV[3] == '1' then
   local used = tonumber(redis.call('GET', KEYS[k]) or '0')
   local limit = tonumber(ARGV[4])
   if used >= limit then
-    return {2, n, 0, '0', '0'}
+    return '2 ' .. n .. ' 0 0 0'
   end
   local rem = limit - used - 1
   if bindRem < 0 or rem < bindRem then
@@ -98,7 +101,7 @@ if ARGV[6] == '1' then
   redis.call('EXPIRE', KEYS[k], ARGV[7])
 end
 if bindRem < 0 then bindRem = 0 end
-return {0, bind, bindRem, '0', tostring(bindReset)}
+return '0 ' .. bind .. ' ' .. string.format('%d', bindRem) .. ' 0 ' .. string.format('%.3f', bindReset)
 `)
 
 // RedisOption configures a Redis limiter.
@@ -133,19 +136,25 @@ type Redis struct {
 	// (unix ns).
 	downUntil atomic.Int64
 	keys      keyCache
+	batch     batcher
 }
+
+// allowSHA is the script's EVALSHA argument.
+var allowSHA any = allowScript.Hash()
 
 var argBufs = sync.Pool{New: func() any { b := make([]byte, 0, 128); return &b }}
 
 // keyCache remembers prefixed Redis keys, so a request builds none: the
 // throttle keys by name, quota and usage keys by key, plan and period.
-// It is dropped when it grows past maxCachedKeys.
+// They are kept as script arguments (strings in interfaces), so passing
+// one allocates nothing either. It is dropped when it grows past
+// maxCachedKeys.
 type keyCache struct {
 	prefix string
 	mu     sync.RWMutex
-	names  map[string]string
-	quotas map[periodRef]string
-	usages map[periodRef]string
+	names  map[string]any
+	quotas map[periodRef]any
+	usages map[periodRef]any
 }
 
 type periodRef struct {
@@ -155,7 +164,7 @@ type periodRef struct {
 
 const maxCachedKeys = 1 << 16
 
-func (c *keyCache) get(m *map[string]string, k string, build func() string) string {
+func cached[K comparable](c *keyCache, m *map[K]any, k K, build func() string) any {
 	c.mu.RLock()
 	v, ok := (*m)[k]
 	c.mu.RUnlock()
@@ -165,44 +174,27 @@ func (c *keyCache) get(m *map[string]string, k string, build func() string) stri
 	v = build()
 	c.mu.Lock()
 	if *m == nil || len(*m) >= maxCachedKeys {
-		*m = map[string]string{}
+		*m = map[K]any{}
 	}
 	(*m)[k] = v
 	c.mu.Unlock()
 	return v
 }
 
-func (c *keyCache) getRef(m *map[periodRef]string, k periodRef, build func() string) string {
-	c.mu.RLock()
-	v, ok := (*m)[k]
-	c.mu.RUnlock()
-	if ok {
-		return v
-	}
-	v = build()
-	c.mu.Lock()
-	if *m == nil || len(*m) >= maxCachedKeys {
-		*m = map[periodRef]string{}
-	}
-	(*m)[k] = v
-	c.mu.Unlock()
-	return v
+func (c *keyCache) prefixed(name string) any {
+	return cached(c, &c.names, name, func() string { return c.prefix + "rl:" + name })
 }
 
-func (c *keyCache) prefixed(name string) string {
-	return c.get(&c.names, name, func() string { return c.prefix + "rl:" + name })
-}
-
-func (c *keyCache) quota(planID, keyID string, start time.Time) string {
-	return c.getRef(&c.quotas, periodRef{planID, keyID, start.Unix()}, func() string {
+func (c *keyCache) quota(planID, keyID string, start time.Time) any {
+	return cached(c, &c.quotas, periodRef{planID, keyID, start.Unix()}, func() string {
 		return c.prefix + quotaKey(planID, keyID, start)
 	})
 }
 
-func (c *keyCache) usage(planID, keyID string, now time.Time) string {
+func (c *keyCache) usage(planID, keyID string, now time.Time) any {
 	now = now.UTC()
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	return c.getRef(&c.usages, periodRef{planID, keyID, day.Unix()}, func() string {
+	return cached(c, &c.usages, periodRef{planID, keyID, day.Unix()}, func() string {
 		return c.prefix + usageKey(planID, keyID, day.Format(time.DateOnly))
 	})
 }
@@ -217,7 +209,8 @@ func NewRedis(client redis.UniversalClient, prefix string, opts ...RedisOption) 
 	if prefix == "" {
 		prefix = fleet.DefaultRedisPrefix
 	}
-	r := &Redis{client: client, prefix: prefix, backoff: time.Second, keys: keyCache{prefix: prefix}}
+	r := &Redis{client: client, prefix: prefix, backoff: time.Second, keys: keyCache{prefix: prefix},
+		batch: batcher{client: client, maxBatch: 64, maxInflight: 2}}
 	for _, o := range opts {
 		o(r)
 	}
@@ -240,7 +233,8 @@ func (r *Redis) fail(err error) error {
 	return fmt.Errorf("%w: %w", ErrUnavailable, err)
 }
 
-// Allow implements Limiter.
+// Allow implements Limiter. The call joins the limiter's pipeline (see
+// batcher): one round trip, shared with the calls made at the same time.
 func (r *Redis) Allow(ctx context.Context, req *Request) (Decision, error) {
 	if until := r.downUntil.Load(); until != 0 {
 		if time.Now().UnixNano() < until {
@@ -249,7 +243,18 @@ func (r *Redis) Allow(ctx context.Context, req *Request) (Decision, error) {
 	}
 	now := r.now()
 	n := len(req.Throttles)
-	keys := make([]string, 0, n+2)
+	q := req.Quota
+	withQuota := q != nil && req.KeyID != ""
+	nkeys := n
+	if withQuota {
+		nkeys++
+	}
+	if req.KeyID != "" {
+		nkeys++
+	}
+	c := newScriptCall()
+	defer c.release()
+	c.args = append(c.args, "evalsha", allowSHA, nkeys)
 	bp := argBufs.Get().(*[]byte)
 	a := (*bp)[:0]
 	if r.clock != nil {
@@ -260,13 +265,12 @@ func (r *Redis) Allow(ctx context.Context, req *Request) (Decision, error) {
 	a = append(a, ' ')
 	a = strconv.AppendInt(a, int64(n), 10)
 	for _, t := range req.Throttles {
-		keys = append(keys, r.keys.prefixed(t.Key))
+		c.args = append(c.args, r.keys.prefixed(t.Key))
 	}
 	var qStart, qEnd time.Time
-	q := req.Quota
-	if q != nil && req.KeyID != "" {
+	if withQuota {
 		qStart, qEnd = QuotaWindow(*q, now)
-		keys = append(keys, r.keys.quota(req.PlanID, req.KeyID, qStart))
+		c.args = append(c.args, r.keys.quota(req.PlanID, req.KeyID, qStart))
 		a = append(a, " 1 "...)
 		a = strconv.AppendInt(a, q.Limit, 10)
 		a = append(a, ' ')
@@ -275,7 +279,7 @@ func (r *Redis) Allow(ctx context.Context, req *Request) (Decision, error) {
 		a = append(a, " 0 0 0"...)
 	}
 	if req.KeyID != "" {
-		keys = append(keys, r.keys.usage(req.PlanID, req.KeyID, now))
+		c.args = append(c.args, r.keys.usage(req.PlanID, req.KeyID, now))
 		a = append(a, " 1 "...)
 		a = strconv.AppendInt(a, int64(UsageTTL/time.Second), 10)
 	} else {
@@ -292,28 +296,27 @@ func (r *Redis) Allow(ctx context.Context, req *Request) (Decision, error) {
 		a = append(a, ' ')
 		a = strconv.AppendInt(a, int64(t.Burst), 10)
 	}
-	packed := string(a)
+	c.args = append(c.args, string(a))
 	*bp = a
 	argBufs.Put(bp)
-	res, err := allowScript.Run(ctx, r.client, keys, packed).Slice()
+
+	if err := r.batch.do(ctx, c); err != nil {
+		return Decision{}, err
+	}
+	reply, err := c.cmd.Text()
 	if err != nil {
 		return Decision{}, r.fail(err)
 	}
-	if len(res) != 5 {
-		return Decision{}, fmt.Errorf("limit: unexpected script reply %v", res)
+	status, idx, rem, retry, reset, ok := parseReply(reply)
+	if !ok {
+		return Decision{}, fmt.Errorf("limit: unexpected script reply %q", reply)
 	}
-	status, _ := res[0].(int64)
-	idx, _ := res[1].(int64)
-	rem, _ := res[2].(int64)
-	retry := parseFloat(res[3])
-	reset := parseFloat(res[4])
-
 	d := Decision{Remaining: rem, Reset: micros(reset), RetryAfter: micros(retry)}
 	switch {
-	case idx >= 0 && int(idx) < n:
+	case idx >= 0 && idx < n:
 		t := req.Throttles[idx]
 		d.Policy, d.Limit, d.Window = t.Policy, throttleLimit(t.Rate), time.Second
-	case int(idx) == n && q != nil:
+	case idx == n && q != nil:
 		d.Policy, d.Limit, d.Window, d.Reset = QuotaPolicy, q.Limit, qEnd.Sub(qStart), qEnd.Sub(now)
 	}
 	switch status {
@@ -326,10 +329,29 @@ func (r *Redis) Allow(ctx context.Context, req *Request) (Decision, error) {
 	return d, nil
 }
 
-func parseFloat(v any) float64 {
-	s, _ := v.(string)
-	f, _ := strconv.ParseFloat(s, 64)
-	return f
+// parseReply reads the script's "status index remaining retry reset".
+func parseReply(s string) (status, idx int, rem int64, retry, reset float64, ok bool) {
+	var f [5]string
+	for i := range f {
+		var found bool
+		f[i], s, found = strings.Cut(s, " ")
+		if !found && i < len(f)-1 {
+			return 0, 0, 0, 0, 0, false
+		}
+	}
+	var errs [5]error
+	status, errs[0] = strconv.Atoi(f[0])
+	idx, errs[1] = strconv.Atoi(f[1])
+	remF, err := strconv.ParseFloat(f[2], 64)
+	errs[2] = err
+	retry, errs[3] = strconv.ParseFloat(f[3], 64)
+	reset, errs[4] = strconv.ParseFloat(f[4], 64)
+	for _, err := range errs {
+		if err != nil {
+			return 0, 0, 0, 0, 0, false
+		}
+	}
+	return status, idx, int64(remF), retry, reset, true
 }
 
 // Usage implements UsageStore.

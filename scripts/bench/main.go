@@ -60,6 +60,7 @@ type options struct {
 	redis       string
 	pin         bool
 	pinRedis    bool
+	profile     string
 }
 
 func run() error {
@@ -74,6 +75,7 @@ func run() error {
 	flag.StringVar(&o.redis, "redis", "127.0.0.1:6379", "Redis of the limits scenario")
 	flag.BoolVar(&o.pin, "pin", true, "pin the target to core 1 and everything else to core 0 (needs 2 cores and taskset)")
 	flag.BoolVar(&o.pinRedis, "pin-redis", true, "move redis-server to core 0 for the run (its affinity is restored after)")
+	flag.StringVar(&o.profile, "profile", "", "write each target's CPU and allocation profiles into this directory (<scenario>-<round>.cpu, .allocs)")
 	flag.Parse()
 	o.scenarios = strings.Split(scenarios, ",")
 
@@ -115,11 +117,11 @@ func run() error {
 		if err != nil {
 			return fmt.Errorf("wrk against the upstream: %w", err)
 		}
-		fmt.Printf("\nround %d (upstream unloaded p50 %s)\n", round, base.p50)
+		fmt.Printf("\nround %d (upstream unloaded p50 %s; load average %s)\n", round, base.p50, loadAverage())
 		printHeader()
 		var floor *result
 		for _, sc := range o.scenarios {
-			r, err := measure(o, bin, sc, upURL)
+			r, err := measure(o, bin, sc, upURL, round)
 			if err != nil {
 				return fmt.Errorf("round %d, %s: %w", round, sc, err)
 			}
@@ -197,10 +199,14 @@ func median(rs []result) result {
 
 // measure starts the target, warms it up, runs wrk under load while
 // reading the target's CPU time, then once more with one connection.
-func measure(o options, bin, scenario, upURL string) (result, error) {
+func measure(o options, bin, scenario, upURL string, round int) (result, error) {
 	var r result
 	args := []string{"-mode", scenario, "-listen", "127.0.0.1:0", "-upstream", upURL, "-redis", o.redis,
 		"-access-log-dir", os.TempDir()}
+	if o.profile != "" {
+		base := filepath.Join(o.profile, fmt.Sprintf("%s-%d", scenario, round))
+		args = append(args, "-cpuprofile", base+".cpu", "-memprofile", base+".allocs")
+	}
 	name := bin
 	if o.pin {
 		args = append([]string{"-c", "1", bin}, args...)
@@ -308,6 +314,16 @@ func cpuSeconds(pid int) (float64, error) {
 		return 0, err
 	}
 	return (ut + st) / clockTicks, nil
+}
+
+// loadAverage is the machine's 1-minute load average, to judge how noisy a
+// round was (other processes compete for both cores).
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Fields(string(b))[0]
 }
 
 // clockTicks is USER_HZ, 100 on every Linux this runs on.

@@ -61,22 +61,21 @@ func mappedURL(r *http.Request, ex *pipeline.Exchange, ci *router.Integration) (
 }
 
 // mapResponse applies the response parameter mappings to the integration's
-// answer before it is copied to the caller.
-func mapResponse(resp *http.Response) error {
-	c := callFrom(resp.Request.Context())
-	if c == nil || len(c.response) == 0 {
-		return nil
+// answer before it is copied to the caller. Every mapping reads the
+// upstream's headers as they came, so one mapping cannot feed another.
+func mapResponse(h http.Header, mappings []router.Mapping) {
+	if len(mappings) == 0 {
+		return
 	}
-	set := make(map[string]string, len(c.response))
-	for i := range c.response {
-		if v, ok := c.response[i].ResponseValue(resp.Header); ok {
-			set[c.response[i].Name] = v
+	set := make(map[string]string, len(mappings))
+	for i := range mappings {
+		if v, ok := mappings[i].ResponseValue(h); ok {
+			set[mappings[i].Name] = v
 		}
 	}
 	for k, v := range set {
-		resp.Header[k] = []string{v}
+		h[k] = []string{v}
 	}
-	return nil
 }
 
 // pickTarget points u at a healthy target of the group. The caller keeps
@@ -94,13 +93,10 @@ func (in *integrator) pickTarget(u *url.URL, groupID string) (func(), error) {
 	return release, nil
 }
 
-// tlsSwitch carries calls of integrations that skip TLS verification on a
-// second transport, a clone of the shared one with verification off.
-type tlsSwitch struct {
-	secure, insecure http.RoundTripper
-}
-
-func newTLSSwitch(rt http.RoundTripper) http.RoundTripper {
+// insecureClone returns the transport of integrations that skip TLS
+// verification: a clone of rt with verification off, or rt itself when it
+// is not an *http.Transport (a test's).
+func insecureClone(rt http.RoundTripper) http.RoundTripper {
 	t, ok := rt.(*http.Transport)
 	if !ok {
 		return rt
@@ -110,12 +106,5 @@ func newTLSSwitch(rt http.RoundTripper) http.RoundTripper {
 		ins.TLSClientConfig = &tls.Config{}
 	}
 	ins.TLSClientConfig.InsecureSkipVerify = true //nolint:gosec // only for integrations configured so
-	return &tlsSwitch{secure: rt, insecure: ins}
-}
-
-func (s *tlsSwitch) RoundTrip(r *http.Request) (*http.Response, error) {
-	if c := callFrom(r.Context()); c != nil && c.insecure {
-		return s.insecure.RoundTrip(r)
-	}
-	return s.secure.RoundTrip(r)
+	return ins
 }

@@ -60,7 +60,11 @@ func run() error {
 	redisAddr := flag.String("redis", "127.0.0.1:6379", "Redis of the limits scenario")
 	logDir := flag.String("access-log-dir", os.TempDir(), "directory of the stage access log")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile here until the server stops")
+	memProfile := flag.String("memprofile", "", "write an allocation profile here when the server stops")
 	flag.Parse()
+	if *memProfile != "" {
+		defer writeAllocs(*memProfile)
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -107,6 +111,19 @@ func serveFloor(ctx context.Context, ln net.Listener, up *url.URL) error {
 		return err
 	}
 	return nil
+}
+
+// writeAllocs writes the allocation profile (go tool pprof -sample_index=alloc_space).
+func writeAllocs(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench server:", err)
+		return
+	}
+	defer f.Close()
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		fmt.Fprintln(os.Stderr, "bench server:", err)
+	}
 }
 
 type pool struct{}
