@@ -83,7 +83,7 @@ func newPlatformEnv(t *testing.T) *platformEnv {
 	require.NoError(t, err)
 	e.srv = api.New(api.Config{Logger: slog.New(slog.DiscardHandler), Authn: iamauth.New(svc),
 		Authz: api.PlatformGuard{Next: enf, Admins: e.tenants}, Tx: d, Audit: e.audit,
-		Modules: []api.Module{api.NewIAMModule(svc), api.NewTenantsModule(e.tenants), api.NewAuditModule(e.audit), apisModule,
+		Modules: []api.Module{api.NewIAMModule(svc), api.NewTenantsModule(e.tenants), api.NewPlatformOperatorsModule(e.tenants), api.NewAuditModule(e.audit), apisModule,
 			api.NewSSOModule(api.SSOConfig{SSO: e.sso, PublicURL: "https://console.test", SignupEnabled: true}),
 			api.NewInviteModule(api.InviteConfig{Keys: svc, PublicURL: "https://console.test", Invitations: e.invites})}})
 

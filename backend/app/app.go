@@ -159,6 +159,7 @@ func New(cfg Config) (*App, error) {
 			api.NewIAMAdminModule(api.IAMAdminConfig{Service: a.IAM, Directory: a.Directory, Authorizer: a.Authorizer}),
 			api.NewTenantsModule(tenantSvc),
 			api.NewTenantLimitsModule(a.Usage),
+			api.NewPlatformOperatorsModule(tenantSvc),
 			api.NewAuditModule(auditLog),
 			// Provider groups map to the directory's groups and policies
 			// (or built-in roles) by name.

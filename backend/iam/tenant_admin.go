@@ -81,3 +81,37 @@ type TenantAdmin interface {
 	// IsPlatformAdmin reports whether the user is a platform operator.
 	IsPlatformAdmin(ctx context.Context, tenantID, userID string) (bool, error)
 }
+
+// Platform operator actions (api.PlatformGuard: operators only).
+const (
+	ActionListPlatformOperators  = "platform:ListPlatformOperators"
+	ActionAddPlatformOperator    = "platform:AddPlatformOperator"
+	ActionRemovePlatformOperator = "platform:RemovePlatformOperator"
+)
+
+// ErrLastOperator refuses to leave the platform without an operator.
+var ErrLastOperator = apierr.Conflict("platform.last-operator",
+	"This is the last platform operator: make another user an operator first.")
+
+// PlatformOperator is a user who may manage tenants and operators.
+type PlatformOperator struct {
+	UserID     string
+	TenantID   string
+	TenantName string
+	Email      string
+	Name       string
+}
+
+// PlatformOperators is who runs the platform. Operators are users of any
+// tenant; users are found by id across tenants.
+type PlatformOperators interface {
+	// ListPlatformOperators lists every operator, by email.
+	ListPlatformOperators(ctx context.Context) ([]*PlatformOperator, error)
+	// AddPlatformOperator makes the user an operator; an operator already
+	// is one (no error).
+	AddPlatformOperator(ctx context.Context, userID string) (*PlatformOperator, error)
+	// RemovePlatformOperator makes the user an ordinary user of its tenant
+	// again; it fails with ErrLastOperator for the last one and
+	// ErrUserNotFound for a user who is not an operator.
+	RemovePlatformOperator(ctx context.Context, userID string) error
+}

@@ -100,6 +100,7 @@ func serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	wg.Go(func() { a.IAM.RunSessionPurge(runCtx, time.Hour) })
 	boot, err := a.IAM.Bootstrap(ctx, iam.BootstrapConfig{
 		AdminEmail: cfg.AdminEmail, AdminPassword: cfg.AdminPassword, BootstrapToken: cfg.BootstrapToken,
 	})

@@ -208,6 +208,14 @@ func (s *gormStore) revokeSession(ctx context.Context, tenantID, sessionID strin
 	return nil
 }
 
+func (s *gormStore) deleteSessionsBefore(ctx context.Context, at time.Time) (int64, error) {
+	res := s.db(ctx).Where("expires_at < ? OR revoked_at < ?", at, at).Delete(&sessionRow{})
+	if res.Error != nil {
+		return 0, fmt.Errorf("purging sessions: %w", res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
 func (s *gormStore) insertAccessKey(ctx context.Context, k *iam.AccessKey, tokenHash string) error {
 	r := accessKeyRow{ID: k.ID, TenantID: k.TenantID, UserID: k.UserID, Name: k.Name, TokenHash: tokenHash,
 		Status: string(k.Status), CreatedAt: k.CreatedAt, UpdatedAt: k.UpdatedAt, ExpiresAt: k.ExpiresAt}

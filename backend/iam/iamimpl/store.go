@@ -30,6 +30,9 @@ type store interface {
 	getSessionByTokenHash(ctx context.Context, tokenHash string) (*iam.Session, error)
 	getSession(ctx context.Context, tenantID, sessionID string) (*iam.Session, error)
 	revokeSession(ctx context.Context, tenantID, sessionID string, at time.Time) error
+	// deleteSessionsBefore deletes the sessions of every tenant that
+	// expired or were revoked before at.
+	deleteSessionsBefore(ctx context.Context, at time.Time) (int64, error)
 
 	insertAccessKey(ctx context.Context, k *iam.AccessKey, tokenHash string) error
 	// getAccessKeyByTokenHash finds an access key of any tenant.
