@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -39,6 +40,20 @@ type SSOService struct {
 	// HTTPClient talks to the providers; default a client with a 10 s
 	// timeout.
 	HTTPClient *http.Client
+	// ProviderTTL is how long a provider's discovery document is reused;
+	// default 1 hour. A failed code exchange or ID token check forgets it
+	// at once, so a provider that rotated its endpoints or keys is read
+	// again on the next sign-in.
+	ProviderTTL time.Duration
+
+	mu        sync.Mutex
+	providers map[string]cachedProvider
+}
+
+// cachedProvider is a discovered provider and when it was discovered.
+type cachedProvider struct {
+	p  *oidc.Provider
+	at time.Time
 }
 
 var _ iam.SSO = (*SSOService)(nil)
@@ -46,7 +61,8 @@ var _ iam.SSO = (*SSOService)(nil)
 // NewSSOService returns single sign-on over the database; dir (may be nil:
 // then only built-in role names map) applies group mappings.
 func NewSSOService(d *db.DB, svc *Service, dir SSODirectory) *SSOService {
-	return &SSOService{svc: svc, st: &oidcStore{g: d.Gorm}, dir: dir, HTTPClient: &http.Client{Timeout: 10 * time.Second}}
+	return &SSOService{svc: svc, st: &oidcStore{g: d.Gorm}, dir: dir, HTTPClient: &http.Client{Timeout: 10 * time.Second},
+		ProviderTTL: time.Hour, providers: map[string]cachedProvider{}}
 }
 
 // PutOIDCConfig implements iam.SSO.
@@ -104,12 +120,50 @@ func (s *SSOService) SSOEnabled(ctx context.Context, tenantName string) (bool, e
 
 func (s *SSOService) oauth(ctx context.Context, c *iam.OIDCConfig, redirectURL string) (context.Context, *oidc.Provider, *oauth2.Config, error) {
 	ctx = oidc.ClientContext(ctx, s.HTTPClient)
-	p, err := oidc.NewProvider(ctx, c.Issuer)
+	p, err := s.provider(ctx, c.Issuer)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("discovering provider %s: %w", c.Issuer, err)
+		return nil, nil, nil, err
 	}
 	return ctx, p, &oauth2.Config{ClientID: c.ClientID, ClientSecret: c.ClientSecret, Endpoint: p.Endpoint(),
 		RedirectURL: redirectURL, Scopes: scopes(c)}, nil
+}
+
+// provider returns the issuer's discovered provider, from the cache while
+// it is fresh. The provider keeps the HTTP client of ctx (not ctx itself)
+// for fetching keys later, so it outlives the request that discovered it.
+func (s *SSOService) provider(ctx context.Context, issuer string) (*oidc.Provider, error) {
+	now := s.svc.cfg.Now()
+	s.mu.Lock()
+	cp, ok := s.providers[issuer]
+	s.mu.Unlock()
+	if ok && now.Sub(cp.at) < s.ProviderTTL {
+		return cp.p, nil
+	}
+	p, err := oidc.NewProvider(ctx, issuer)
+	if err != nil {
+		return nil, fmt.Errorf("discovering provider %s: %w", issuer, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.providers == nil {
+		s.providers = map[string]cachedProvider{}
+	}
+	// Issuers are a handful per tenant: drop stale entries as new ones come.
+	for k, v := range s.providers {
+		if now.Sub(v.at) >= s.ProviderTTL {
+			delete(s.providers, k)
+		}
+	}
+	s.providers[issuer] = cachedProvider{p: p, at: now}
+	return p, nil
+}
+
+// forgetProvider drops the issuer's cached discovery, after a failure that
+// a changed provider could explain.
+func (s *SSOService) forgetProvider(issuer string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.providers, issuer)
 }
 
 // BeginOIDCLogin implements iam.SSO.
@@ -184,6 +238,7 @@ func (s *SSOService) FinishOIDCLogin(ctx context.Context, cmd iam.FinishOIDCLogi
 	}
 	tok, err := oc.Exchange(octx, cmd.Code, oauth2.VerifierOption(login.CodeVerifier))
 	if err != nil {
+		s.forgetProvider(c.Issuer)
 		return fail("exchanging code: %w", err)
 	}
 	raw, ok := tok.Extra("id_token").(string)
@@ -192,6 +247,7 @@ func (s *SSOService) FinishOIDCLogin(ctx context.Context, cmd iam.FinishOIDCLogi
 	}
 	idt, err := p.Verifier(&oidc.Config{ClientID: c.ClientID}).Verify(octx, raw)
 	if err != nil {
+		s.forgetProvider(c.Issuer)
 		return fail("verifying id_token: %w", err)
 	}
 	var claims idClaims
