@@ -9,7 +9,6 @@ import {
   Banner,
   Button,
   ConfirmDialog,
-  CopyButton,
   EmptyState,
   ErrorBanner,
   FormModal,
@@ -26,6 +25,7 @@ import { useDocumentTitle, useNow, useResource } from '../lib/hooks';
 import { validateIntRange, validateName } from '../lib/validate';
 import { useClient } from '../session';
 import { remove, upsert } from '../lib/list';
+import { Secret } from './iam/Directory';
 import { iamApi, type IamAccessKey } from './iam/iamApi';
 import '../pages/iam/iam.css';
 
@@ -445,10 +445,7 @@ function TokenModal({
                 : 'keeps working for now.'}
           </p>
         ) : null}
-        <div className="secret">
-          <code data-testid="access-key-token">{created.token}</code>
-          <CopyButton text={created.token} label="Copy token" testId="access-key-copy" />
-        </div>
+        <Secret value={created.token} testId="access-key-token" label="Copy token" />
         <p className="muted small">
           <Icon name="info" size={12} /> Example:{' '}
           <code>curl -H "Authorization: Bearer $TURNPIKE_TOKEN" {location.origin}/v1/apis</code>

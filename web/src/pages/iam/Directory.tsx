@@ -7,6 +7,7 @@ import {
   Badge,
   Button,
   ConfirmDialog,
+  CopyButton,
   EmptyState,
   ErrorBanner,
   Field,
@@ -423,5 +424,72 @@ export function MembershipList<T>({
         </Button>
       </div>
     </>
+  );
+}
+
+/** Create dialog of things that have a name and a description (groups, roles). */
+export function NameDescriptionModal<T>({
+  noun,
+  testPrefix,
+  validateName,
+  create,
+  onClose,
+  onCreated,
+}: {
+  noun: string;
+  testPrefix: string;
+  validateName: (name: string) => string | null;
+  create: (body: { name: string; description?: string }) => Promise<T>;
+  onClose: () => void;
+  onCreated: (item: T) => void;
+}) {
+  const form = useForm({ name: '', description: '' }, (v) => ({
+    name: validateName(v.name),
+    description: v.description.length > 1000 ? 'At most 1000 characters.' : null,
+  }));
+  const submit = () =>
+    void form.submit(async (v) =>
+      onCreated(await create({ name: v.name.trim(), description: v.description.trim() || undefined })),
+    );
+  return (
+    <FormModal
+      title={`Create ${noun}`}
+      form={form}
+      onClose={onClose}
+      onSubmit={submit}
+      submitLabel={`Create ${noun}`}
+      submitTestId={`${testPrefix}-submit`}
+    >
+      <Field label="Name" error={form.error('name')}>
+        {(p) => (
+          <input
+            {...p}
+            data-testid={`${testPrefix}-name`}
+            value={form.values.name}
+            onChange={(e) => form.set('name', e.target.value)}
+          />
+        )}
+      </Field>
+      <Field label="Description" optional error={form.error('description')}>
+        {(p) => (
+          <input
+            {...p}
+            data-testid={`${testPrefix}-description`}
+            value={form.values.description}
+            onChange={(e) => form.set('description', e.target.value)}
+          />
+        )}
+      </Field>
+    </FormModal>
+  );
+}
+
+/** A secret shown once (token, link, password) with its copy button. */
+export function Secret({ value, testId, label }: { value: string; testId: string; label: string }) {
+  return (
+    <div className="secret">
+      <code data-testid={testId}>{value}</code>
+      <CopyButton text={value} label={label} testId={`${testId}-copy`} />
+    </div>
   );
 }

@@ -1,12 +1,11 @@
 // IAM → Groups: list, create, rename, delete; a panel per group for members
 // and attached policies. The list logic is DirectoryPage's.
 import { useBreadcrumbs } from '../../components/Shell';
-import { Button, ErrorBanner, Field, FormModal, Modal } from '../../components/ui';
+import { Button, ErrorBanner, Modal } from '../../components/ui';
 import { formatDateTime } from '../../lib/format';
-import { useForm } from '../../lib/form';
 import { useDocumentTitle, useResource } from '../../lib/hooks';
 import { useClient } from '../../session';
-import { AttachedPolicies, DirectoryPage, MembershipList, useRunner } from './Directory';
+import { AttachedPolicies, DirectoryPage, MembershipList, NameDescriptionModal, useRunner } from './Directory';
 import { iamApi, type IamGroup } from './iamApi';
 
 const NAME_RE = /^[A-Za-z0-9+=,.@_-]+$/;
@@ -45,46 +44,17 @@ export function GroupsPage() {
       deleteWarning={() => 'Its members lose the policies attached to it.'}
       detailLabel="Members & policies"
       renderDetail={(g, close) => <GroupModal group={g} onClose={close} />}
-      renderCreate={(close, created) => <CreateGroupModal onClose={close} onCreated={created} />}
+      renderCreate={(close, created) => (
+        <NameDescriptionModal
+          noun="group"
+          testPrefix="iam-group"
+          validateName={validateIamName}
+          create={api.createGroup}
+          onClose={close}
+          onCreated={created}
+        />
+      )}
     />
-  );
-}
-
-function CreateGroupModal({ onClose, onCreated }: { onClose: () => void; onCreated: (g: IamGroup) => void }) {
-  const api = iamApi(useClient());
-  const form = useForm({ name: '', description: '' }, (v) => ({
-    name: validateIamName(v.name),
-    description: v.description.length > 1000 ? 'At most 1000 characters.' : null,
-  }));
-  const submit = () =>
-    void form.submit(async (v) =>
-      onCreated(await api.createGroup({ name: v.name.trim(), description: v.description.trim() })),
-    );
-  return (
-    <FormModal
-      title="Create group"
-      form={form}
-      onClose={onClose}
-      onSubmit={submit}
-      submitLabel="Create group"
-      submitTestId="iam-group-submit"
-    >
-      <Field label="Name" error={form.error('name')}>
-        {(p) => (
-          <input
-            {...p}
-            data-testid="iam-group-name"
-            value={form.values.name}
-            onChange={(e) => form.set('name', e.target.value)}
-          />
-        )}
-      </Field>
-      <Field label="Description" optional error={form.error('description')}>
-        {(p) => (
-          <input {...p} value={form.values.description} onChange={(e) => form.set('description', e.target.value)} />
-        )}
-      </Field>
-    </FormModal>
   );
 }
 

@@ -8,7 +8,6 @@ import {
   Banner,
   Button,
   ConfirmDialog,
-  CopyButton,
   EmptyState,
   ErrorBanner,
   Field,
@@ -24,6 +23,7 @@ import { useDocumentTitle, useNow, useResource } from '../../lib/hooks';
 import { upsert } from '../../lib/list';
 import { validateEmail, validateIntRange } from '../../lib/validate';
 import { useClient } from '../../session';
+import { Secret } from './Directory';
 import { iamApi, invitationState, type Invitation } from './iamApi';
 
 const STATE_TONE = { pending: 'amber', accepted: 'green', expired: 'gray', revoked: 'red' } as const;
@@ -209,10 +209,7 @@ function LinkModal({ invitation, onClose }: { invitation: Invitation; onClose: (
           Send it to {invitation.email}; it works once, until {formatDateTime(invitation.expiresAt)}. If it is lost,
           revoke the invitation and create a new one.
         </Banner>
-        <div className="secret">
-          <code data-testid="iam-invitation-link">{link}</code>
-          <CopyButton text={link} label="Copy link" testId="iam-invitation-copy" />
-        </div>
+        <Secret value={link} testId="iam-invitation-link" label="Copy link" />
       </div>
     </Modal>
   );

@@ -2,12 +2,11 @@
 // policies users are given on the Users page): create, delete, and attach
 // or detach policies. The list logic is DirectoryPage's.
 import { useBreadcrumbs } from '../../components/Shell';
-import { Badge, Banner, Button, Field, FormModal, Modal } from '../../components/ui';
+import { Badge, Banner, Button, Modal } from '../../components/ui';
 import { formatDateTime } from '../../lib/format';
-import { useForm } from '../../lib/form';
 import { useDocumentTitle, useResource } from '../../lib/hooks';
 import { useClient } from '../../session';
-import { AttachedPolicies, DirectoryPage } from './Directory';
+import { AttachedPolicies, DirectoryPage, NameDescriptionModal } from './Directory';
 import { validateIamName } from './Groups';
 import { iamApi, type IamRole } from './iamApi';
 
@@ -42,51 +41,17 @@ export function RolesPage() {
       undeletable={(r) => (r.builtin ? 'Built-in roles cannot be deleted.' : null)}
       detailLabel="Policies"
       renderDetail={(r, close) => <RoleModal role={r} onClose={close} />}
-      renderCreate={(close, created) => <CreateRoleModal onClose={close} onCreated={created} />}
+      renderCreate={(close, created) => (
+        <NameDescriptionModal
+          noun="role"
+          testPrefix="iam-role"
+          validateName={validateIamName}
+          create={api.createRole}
+          onClose={close}
+          onCreated={created}
+        />
+      )}
     />
-  );
-}
-
-function CreateRoleModal({ onClose, onCreated }: { onClose: () => void; onCreated: (r: IamRole) => void }) {
-  const api = iamApi(useClient());
-  const form = useForm({ name: '', description: '' }, (v) => ({
-    name: validateIamName(v.name),
-    description: v.description.length > 1000 ? 'At most 1000 characters.' : null,
-  }));
-  const submit = () =>
-    void form.submit(async (v) =>
-      onCreated(await api.createRole({ name: v.name.trim(), description: v.description.trim() || undefined })),
-    );
-  return (
-    <FormModal
-      title="Create role"
-      form={form}
-      onClose={onClose}
-      onSubmit={submit}
-      submitLabel="Create role"
-      submitTestId="iam-role-submit"
-    >
-      <Field label="Name" error={form.error('name')}>
-        {(p) => (
-          <input
-            {...p}
-            data-testid="iam-role-name"
-            value={form.values.name}
-            onChange={(e) => form.set('name', e.target.value)}
-          />
-        )}
-      </Field>
-      <Field label="Description" optional error={form.error('description')}>
-        {(p) => (
-          <input
-            {...p}
-            data-testid="iam-role-description"
-            value={form.values.description}
-            onChange={(e) => form.set('description', e.target.value)}
-          />
-        )}
-      </Field>
-    </FormModal>
   );
 }
 

@@ -7,7 +7,6 @@ import {
   Banner,
   Button,
   ConfirmDialog,
-  CopyButton,
   EmptyState,
   ErrorBanner,
   Field,
@@ -23,6 +22,7 @@ import { useDocumentTitle, useResource } from '../../lib/hooks';
 import { remove, upsert } from '../../lib/list';
 import { validateEmail, validateName } from '../../lib/validate';
 import { useSession } from '../../session';
+import { Secret } from '../iam/Directory';
 import { iamApi, type CreatedTenant, type Tenant } from '../iam/iamApi';
 
 export function TenantsPage() {
@@ -277,15 +277,9 @@ function CreatedTenantModal({ created, onClose }: { created: CreatedTenant; onCl
           <span className="muted">Access key ID</span>
           <span className="mono">{created.accessKey.accessKeyId}</span>
         </div>
-        <div className="secret">
-          <code data-testid="tenant-admin-token">{created.accessKey.token}</code>
-          <CopyButton text={created.accessKey.token} label="Copy token" testId="tenant-token-copy" />
-        </div>
+        <Secret value={created.accessKey.token} testId="tenant-admin-token" label="Copy token" />
         {created.admin.password ? (
-          <div className="secret">
-            <code data-testid="tenant-admin-generated-password">{created.admin.password}</code>
-            <CopyButton text={created.admin.password} label="Copy password" />
-          </div>
+          <Secret value={created.admin.password} testId="tenant-admin-generated-password" label="Copy password" />
         ) : null}
       </div>
     </Modal>
