@@ -43,6 +43,30 @@ type Service struct {
 	starter      apis.Starter
 	log          *slog.Logger
 	fleetTimeout time.Duration
+	db           *db.DB
+	onDelete     []apis.DeleteHook
+}
+
+// OnDelete registers a hook that runs inside the transaction of every API
+// or stage delete. Register hooks before serving.
+func (s *Service) OnDelete(h apis.DeleteHook) { s.onDelete = append(s.onDelete, h) }
+
+// inDeleteTx runs fn with a context carrying a transaction (the request's,
+// or a new one), so delete hooks share it.
+func (s *Service) inDeleteTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if s.db == nil {
+		return fn(ctx)
+	}
+	return s.db.RunInTx(ctx, fn)
+}
+
+func (s *Service) deleted(ctx context.Context, tenantID, apiID, stageName string) error {
+	for _, h := range s.onDelete {
+		if err := h(ctx, tenantID, apiID, stageName); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 var _ apis.Service = (*Service)(nil)
@@ -54,7 +78,7 @@ func ProvideService(deps Deps) *Service {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{store: newSQLStore(deps.DB), bus: deps.Bus, starter: deps.Starter,
-		log: log.With("component", "apis"), fleetTimeout: deps.FleetTimeout}
+		log: log.With("component", "apis"), fleetTimeout: deps.FleetTimeout, db: deps.DB}
 }
 
 // --- APIs ---
@@ -117,6 +141,10 @@ func (s *Service) UpdateAPI(ctx context.Context, tenantID, apiID string, cmd api
 // DeleteAPI implements apis.Service. It refuses while a stage is being
 // deployed, since the workflow would publish into a deleted API.
 func (s *Service) DeleteAPI(ctx context.Context, tenantID, apiID string) error {
+	return s.inDeleteTx(ctx, func(ctx context.Context) error { return s.deleteAPI(ctx, tenantID, apiID) })
+}
+
+func (s *Service) deleteAPI(ctx context.Context, tenantID, apiID string) error {
 	return s.store.inTx(ctx, func(tx store) error {
 		if _, err := tx.getAPI(ctx, tenantID, apiID); err != nil {
 			return err
@@ -129,6 +157,9 @@ func (s *Service) DeleteAPI(ctx context.Context, tenantID, apiID string) error {
 			return err
 		}
 		if err := tx.deleteAPI(ctx, tenantID, apiID); err != nil {
+			return err
+		}
+		if err := s.deleted(ctx, tenantID, apiID, ""); err != nil {
 			return err
 		}
 		// Withdraw last, inside the transaction: if the fleet cannot be
@@ -386,6 +417,10 @@ func (s *Service) UpdateStage(ctx context.Context, tenantID, apiID, stageName st
 
 // DeleteStage implements apis.Service.
 func (s *Service) DeleteStage(ctx context.Context, tenantID, apiID, stageName string) error {
+	return s.inDeleteTx(ctx, func(ctx context.Context) error { return s.deleteStage(ctx, tenantID, apiID, stageName) })
+}
+
+func (s *Service) deleteStage(ctx context.Context, tenantID, apiID, stageName string) error {
 	return s.store.inTx(ctx, func(tx store) error {
 		if _, err := tx.getAPI(ctx, tenantID, apiID); err != nil {
 			return err
@@ -394,6 +429,9 @@ func (s *Service) DeleteStage(ctx context.Context, tenantID, apiID, stageName st
 			return err
 		}
 		if err := tx.deleteStage(ctx, tenantID, apiID, stageName); err != nil {
+			return err
+		}
+		if err := s.deleted(ctx, tenantID, apiID, stageName); err != nil {
 			return err
 		}
 		if err := s.bus.DeleteStage(ctx, apiID, stageName); err != nil {
