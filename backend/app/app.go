@@ -128,6 +128,9 @@ func New(cfg Config) (*App, error) {
 	a.Usage = usageimpl.ProvideService(usageimpl.Deps{
 		DB: cfg.DB, Bus: keyBus, Counters: counters, Stages: a.APIs, Logger: log,
 	})
+	// Deleting an API or stage drops it from usage plans in the same
+	// transaction.
+	a.APIs.OnDelete(a.Usage.DropAPIStages)
 	usageModule, err := api.NewUsageModule(api.UsageConfig{Service: a.Usage, Authz: a.Authorizer, Logger: log})
 	if err != nil {
 		return nil, err
