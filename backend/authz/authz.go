@@ -175,7 +175,8 @@ func (a *Authorizer) Decide(ctx context.Context, p *reqctx.Principal, action, tr
 	if entry.resetRequired {
 		return Result{}, ErrPasswordResetRequired
 	}
-	req := a.request(ctx, p, action, trn, entry.groups)
+	// Only a set that reads the clock needs it (and then is not cached).
+	req := a.request(ctx, p, action, trn, entry.groups, entry.c.timeDependent)
 	// Decisions that read the clock would each be a new entry.
 	if entry.c.timeDependent {
 		res, err := entry.c.Evaluate(req)
@@ -226,7 +227,7 @@ func (a *Authorizer) Simulate(ctx context.Context, p *reqctx.Principal, action, 
 	if err != nil {
 		return Result{}, apierr.Internal.Errorf("%w", err)
 	}
-	req := a.request(ctx, p, action, trn, pp.Groups)
+	req := a.request(ctx, p, action, trn, pp.Groups, true)
 	for k, vals := range extra {
 		ki, _ := lookupKey(k)
 		switch {
@@ -274,11 +275,13 @@ func CheckContextOverride(extra map[string][]string) error {
 	return nil
 }
 
-// request is the question of p acting on trn now, with the context of the
-// request being served (its transport, ctx) and of p.
-func (a *Authorizer) request(ctx context.Context, p *reqctx.Principal, action, trn string, groups []string) Request {
+// request is the question of p acting on trn, with the context of the
+// request being served (its transport, ctx), of p and, withTime, the time.
+func (a *Authorizer) request(ctx context.Context, p *reqctx.Principal, action, trn string, groups []string, withTime bool) Request {
 	rc := RequestContext(p, trn)
-	setTime(rc, a.now())
+	if withTime {
+		setTime(rc, a.now())
+	}
 	if secure, ok := SecureTransportFrom(ctx); ok {
 		rc[KeySecureTransport] = strconv.FormatBool(secure)
 	}
