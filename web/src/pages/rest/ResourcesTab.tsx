@@ -123,6 +123,7 @@ export function ResourcesTab({ apiId, onDeploy }: { apiId: string; onDeploy: () 
                       <th>Method</th>
                       <th>Integration</th>
                       <th>Validation</th>
+                      <th>Responses</th>
                       <th aria-label="Actions" />
                     </tr>
                   </thead>
@@ -150,6 +151,14 @@ export function ResourcesTab({ apiId, onDeploy }: { apiId: string; onDeploy: () 
                             {validators.data?.find((v) => v.id === m.requestValidatorId)?.name ?? (
                               <span className="muted">None</span>
                             )}
+                            {m.requestModels?.['application/json'] ? (
+                              <span className="muted small"> · {m.requestModels['application/json']}</span>
+                            ) : null}
+                          </td>
+                          <td className="mono small" data-testid={`method-responses-${m.httpMethod}`}>
+                            {Object.keys(m.methodResponses ?? {})
+                              .sort()
+                              .join(', ') || <span className="muted">—</span>}
                           </td>
                           <td>
                             <Button size="sm" onClick={() => setEditing(m)} data-testid={`edit-method-${m.httpMethod}`}>
