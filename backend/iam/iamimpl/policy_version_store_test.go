@@ -2,6 +2,7 @@ package iamimpl
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"testing"
 
@@ -189,5 +190,42 @@ func TestIntegrationPolicyVersionsMigration(t *testing.T) {
 		v, err := dir.CreatePolicyVersion(ctx, iam.CreatePolicyVersionCommand{TenantID: f.ta.ID, PolicyID: "pol_old", Document: deleteApiDoc})
 		require.NoError(t, err)
 		assert.Equal(t, "v2", v.VersionID())
+	})
+}
+
+// Concurrent additions count versions one after the other: exactly enough
+// succeed to reach the limit, the rest are told to delete one.
+func TestIntegrationPolicyVersionsConcurrentCreate(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newStoreFixture(t, d)
+		dir := NewDirectory(d, Config{PasswordParams: fastParams})
+		pol, err := dir.SavePolicy(ctx, iam.SavePolicyCommand{TenantID: f.ta.ID, Name: "race", Document: getApiDoc})
+		require.NoError(t, err)
+		const n = 8
+		errs := make(chan error, n)
+		for range n {
+			go func() {
+				_, err := dir.CreatePolicyVersion(ctx, iam.CreatePolicyVersionCommand{TenantID: f.ta.ID, PolicyID: pol.ID, Document: deleteApiDoc})
+				errs <- err
+			}()
+		}
+		ok, limited := 0, 0
+		for range n {
+			err := <-errs
+			switch {
+			case err == nil:
+				ok++
+			case errors.Is(err, iam.ErrPolicyVersionLimit):
+				limited++
+			default:
+				t.Errorf("unexpected error: %v", err)
+			}
+		}
+		assert.Equal(t, iam.MaxPolicyVersions-1, ok)
+		assert.Equal(t, n-iam.MaxPolicyVersions+1, limited)
+		vs, err := dir.ListPolicyVersions(ctx, f.ta.ID, pol.ID)
+		require.NoError(t, err)
+		assert.Len(t, vs, iam.MaxPolicyVersions)
 	})
 }
