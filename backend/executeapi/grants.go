@@ -77,10 +77,15 @@ func Statements(policies []authz.Policy, kc KeyContext) []gwconfig.ExecuteAPISta
 
 func reduce(s authz.Statement, kc KeyContext) (gwconfig.ExecuteAPIStatement, bool) {
 	st := gwconfig.ExecuteAPIStatement{Effect: s.Effect}
+	deny := s.Effect == authz.EffectDeny
 	for _, action := range gwconfig.ExecuteAPIActions {
-		if slices.ContainsFunc(s.Action, func(pat string) bool {
-			return iamauth.Match(strings.ToLower(pat), strings.ToLower(action))
-		}) {
+		matches := func(list []string) bool {
+			return slices.ContainsFunc(list, func(pat string) bool {
+				return iamauth.Match(strings.ToLower(pat), strings.ToLower(action))
+			})
+		}
+		// NotAction covers every action it does not list.
+		if (len(s.NotAction) == 0 && matches(s.Action)) || (len(s.NotAction) > 0 && !matches(s.NotAction)) {
 			st.Actions = append(st.Actions, action)
 		}
 	}
@@ -94,10 +99,25 @@ func reduce(s authz.Statement, kc KeyContext) (gwconfig.ExecuteAPIStatement, boo
 			st.Resources = append(st.Resources, r)
 		}
 	}
+	if len(s.NotResource) > 0 {
+		// Every resource but those listed. An exclusion whose variable the
+		// key lacks cannot be checked: an Allow is dropped, a Deny keeps
+		// denying more.
+		st.Resources = []string{"*"}
+		for _, r := range s.NotResource {
+			r, ok := substitute(r, kc)
+			if !ok {
+				if !deny {
+					return st, false
+				}
+				continue
+			}
+			st.NotResources = append(st.NotResources, r)
+		}
+	}
 	if len(st.Resources) == 0 {
 		return st, false
 	}
-	deny := s.Effect == authz.EffectDeny
 	for op, keys := range s.Condition {
 		for key, vals := range keys {
 			switch holds, decided := conditionHolds(op, key, vals, kc, &st); {
@@ -115,6 +135,13 @@ func reduce(s authz.Statement, kc KeyContext) (gwconfig.ExecuteAPIStatement, boo
 // are handed to the gateway (recorded in st, decided true); tests of
 // request-dependent keys are undecided.
 func conditionHolds(op, key string, vals []string, kc KeyContext, st *gwconfig.ExecuteAPIStatement) (holds, decided bool) {
+	if strings.Contains(op, ":") {
+		return false, false // ForAnyValue:/ForAllValues: test the user's groups, request by request.
+	}
+	op, ifExists := strings.CutSuffix(op, "IfExists")
+	if op == "Null" {
+		return nullHolds(key, vals, kc)
+	}
 	if strings.EqualFold(key, authz.KeySourceIP) {
 		switch op {
 		case authz.CondIPAddress:
@@ -128,6 +155,9 @@ func conditionHolds(op, key string, vals []string, kc KeyContext, st *gwconfig.E
 	}
 	v, known := kc.value(key)
 	if !known {
+		if ifExists && isKeyOfKey(key) {
+			return true, true // The key has no such value: IfExists passes.
+		}
 		return false, false
 	}
 	match := func(eq func(a, b string) bool) bool {
@@ -148,6 +178,38 @@ func conditionHolds(op, key string, vals []string, kc KeyContext, st *gwconfig.E
 		return !match(func(a, b string) bool { return iamauth.Match(b, a) }), true
 	}
 	return false, false
+}
+
+// isKeyOfKey reports whether key is one of the access key's own condition
+// keys (whose presence is known when publishing).
+func isKeyOfKey(key string) bool {
+	for _, k := range []string{authz.KeyTenantID, authz.KeyPrincipalID, authz.KeyAccessKeyID, authz.KeyPrincipalType, authz.KeyEmail} {
+		if strings.EqualFold(k, key) {
+			return true
+		}
+	}
+	return false
+}
+
+// nullHolds decides Null: "true" holds when the key is missing. The
+// caller's address is never missing at the gateway.
+func nullHolds(key string, vals []string, kc KeyContext) (holds, decided bool) {
+	var missing bool
+	switch {
+	case strings.EqualFold(key, authz.KeySourceIP):
+		missing = false
+	case isKeyOfKey(key):
+		_, present := kc.value(key)
+		missing = !present
+	default:
+		return false, false
+	}
+	for _, v := range vals {
+		if strings.EqualFold(v, "true") == missing {
+			return true, true
+		}
+	}
+	return false, true
 }
 
 func normalizeCIDRs(vals []string) []string {

@@ -91,6 +91,9 @@ type ExecuteAPIStatement struct {
 	// Resources are resource patterns (* and ? wildcards), with policy
 	// variables already substituted.
 	Resources []string `json:"resources"`
+	// NotResources, when set, exclude resources (a NotResource
+	// statement: Resources is then ["*"]).
+	NotResources []string `json:"notResources,omitempty"`
 	// SourceCIDRs, when set, limit the statement to callers from these
 	// addresses (an aws:SourceIp IpAddress condition); NotSourceCIDRs to
 	// callers from outside them (NotIpAddress).

@@ -73,6 +73,7 @@ type statement struct {
 	deny      bool
 	actions   Action
 	resources []pattern
+	excluded  []pattern
 	cidrs     []netip.Prefix
 	notCIDRs  []netip.Prefix
 }
@@ -146,6 +147,9 @@ func compileStatements(in []gwconfig.ExecuteAPIStatement) []statement {
 		for _, r := range s.Resources {
 			st.resources = append(st.resources, compilePattern(r))
 		}
+		for _, r := range s.NotResources {
+			st.excluded = append(st.excluded, compilePattern(r))
+		}
 		bad := false
 		st.cidrs, bad = parsePrefixes(s.SourceCIDRs)
 		notCIDRs, badNot := parsePrefixes(s.NotSourceCIDRs)
@@ -211,7 +215,7 @@ func evaluate(stmts []statement, action Action, resource string, src netip.Addr)
 		if s.actions&action == 0 || (allow && !s.deny) {
 			continue
 		}
-		if !s.matchesSource(src) || !matchesAny(s.resources, resource) {
+		if !s.matchesSource(src) || !matchesAny(s.resources, resource) || matchesAny(s.excluded, resource) {
 			continue
 		}
 		if s.deny {

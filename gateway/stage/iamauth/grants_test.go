@@ -138,6 +138,16 @@ func TestDecide(t *testing.T) {
 				stmt("Allow", invoke, "*"),
 				{Effect: "Deny", Actions: invoke, Resources: []string{"*"}, NotSourceCIDRs: []string{"10.0.0.0/8"}},
 			}, action: Invoke, resource: pets, src: inside, want: Allowed},
+		{desc: "a NotResource deny spares the excluded resources",
+			statements: []gwconfig.ExecuteAPIStatement{
+				stmt("Allow", invoke, "*"),
+				{Effect: "Deny", Actions: invoke, Resources: []string{"*"}, NotResources: []string{"trn:turnpike:t1:execute-api:a1/prod/GET/*"}},
+			}, action: Invoke, resource: pets, want: Allowed},
+		{desc: "a NotResource deny hits the others",
+			statements: []gwconfig.ExecuteAPIStatement{
+				stmt("Allow", invoke, "*"),
+				{Effect: "Deny", Actions: invoke, Resources: []string{"*"}, NotResources: []string{"trn:turnpike:t1:execute-api:a1/prod/GET/*"}},
+			}, action: Invoke, resource: admin, want: ExplicitDeny},
 		{desc: "allow with a bad CIDR grants nothing",
 			statements: []gwconfig.ExecuteAPIStatement{{Effect: "Allow", Actions: invoke, Resources: []string{"*"}, SourceCIDRs: []string{"nonsense"}}},
 			action:     Invoke, resource: pets, src: inside, want: ImplicitDeny},
