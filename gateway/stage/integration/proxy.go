@@ -32,18 +32,11 @@ import (
 // the response (http.ErrAbortHandler) so the client sees a cut connection.
 
 // proxyCall is the pooled memory of one upstream call: the outbound
-// request and its header map, reused once the transport is done with them.
-//
-// It is also the outbound request's context, forwarding every method to
-// ctx (the call's deadline context): an http.Request's context can only be
-// set by copying the request, so the pooled request keeps this one context
-// for life and ctx changes per call.
+// header map and forwarding values, reused once the transport is done with
+// them. The outbound http.Request itself is new per call: the transport
+// still uses its context (to cancel its own derived one) after the body
+// has been read, so a pooled request whose context changed would race.
 type proxyCall struct {
-	ctx context.Context
-	// blank is a zero request whose context is the call: out starts from
-	// it.
-	blank  *http.Request
-	out    http.Request
 	header http.Header
 	// xfh and xff back the X-Forwarded-Host and -For values.
 	xfh, xff [1]string
@@ -53,35 +46,18 @@ type proxyCall struct {
 }
 
 var calls = sync.Pool{New: func() any {
-	c := &proxyCall{ctx: context.Background(), header: make(http.Header, 16)}
-	c.blank = new(http.Request).WithContext(c)
+	c := &proxyCall{header: make(http.Header, 16)}
 	c.got1xx = c.forward1xx
 	return c
 }}
 
-var _ context.Context = (*proxyCall)(nil)
-
-// Deadline implements context.Context.
-func (c *proxyCall) Deadline() (time.Time, bool) { return c.ctx.Deadline() }
-
-// Done implements context.Context.
-func (c *proxyCall) Done() <-chan struct{} { return c.ctx.Done() }
-
-// Err implements context.Context.
-func (c *proxyCall) Err() error { return c.ctx.Err() }
-
-// Value implements context.Context.
-func (c *proxyCall) Value(key any) any { return c.ctx.Value(key) }
-
 // release returns c to the pool. Only calls whose transport has finished
-// with the request come back: a call that failed, carried a body or was
-// upgraded is left to the garbage collector.
+// with the request's headers come back: a call that failed, carried a
+// body or was upgraded is left to the garbage collector.
 func (c *proxyCall) release() {
 	clear(c.header)
-	c.out = *c.blank
 	c.xfh[0], c.xff[0] = "", ""
 	c.w = nil
-	c.ctx = context.Background()
 	calls.Put(c)
 }
 
@@ -141,8 +117,7 @@ func (in *integrator) serveProxy(w http.ResponseWriter, r *http.Request, ex *pip
 	c := calls.Get().(*proxyCall)
 	c.w = w
 	c.trace = httptrace.ClientTrace{Got1xxResponse: c.got1xx}
-	c.ctx = httptrace.WithClientTrace(ctx, &c.trace)
-	out := c.build(r, u, ci.Method, host, headers)
+	out := c.build(httptrace.WithClientTrace(ctx, &c.trace), r, u, ci.Method, host, headers)
 	rt := in.secure
 	if ci.InsecureTLS {
 		rt = in.insecure
@@ -171,20 +146,21 @@ func (in *integrator) serveProxy(w http.ResponseWriter, r *http.Request, ex *pip
 }
 
 // build fills c's outbound request for r, sent to u.
-func (c *proxyCall) build(r *http.Request, u *url.URL, method, host string, mapped []mappedHeader) *http.Request {
+func (c *proxyCall) build(ctx context.Context, r *http.Request, u *url.URL, method, host string, mapped []mappedHeader) *http.Request {
 	if method == "" {
 		method = r.Method
 	}
-	out := &c.out
-	*out = *c.blank // Its context is c.
-	out.Method, out.URL, out.Host = method, u, host
-	out.Proto, out.ProtoMajor, out.ProtoMinor = "HTTP/1.1", 1, 1
-	out.Header, out.Trailer = c.header, r.Trailer
-	if r.ContentLength != 0 {
-		out.Body = r.Body
-		out.ContentLength = r.ContentLength
-		out.TransferEncoding = r.TransferEncoding
+	tmpl := http.Request{
+		Method: method, URL: u, Host: host,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: c.header, Trailer: r.Trailer,
 	}
+	if r.ContentLength != 0 {
+		tmpl.Body = r.Body
+		tmpl.ContentLength = r.ContentLength
+		tmpl.TransferEncoding = r.TransferEncoding
+	}
+	out := tmpl.WithContext(ctx) // The one copy the call allocates.
 	copyRequestHeader(c.header, r.Header)
 	h := c.header
 	if _, ok := h["User-Agent"]; !ok {

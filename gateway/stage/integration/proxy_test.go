@@ -344,3 +344,24 @@ func TestProxyReusesCalls(t *testing.T) {
 		assert.Equal(t, want, w.Body.String())
 	}
 }
+
+func TestProxyExpectContinue(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		_, _ = io.WriteString(w, "got "+string(b))
+	}))
+	t.Cleanup(up.Close)
+	gw := gateway(t, proxy("POST /x", up.URL))
+	client := &http.Client{Transport: &http.Transport{ExpectContinueTimeout: 5 * time.Second}}
+	t.Cleanup(client.CloseIdleConnections)
+	req, err := http.NewRequest("POST", gw.URL+"/prod/x", strings.NewReader("payload"))
+	require.NoError(t, err)
+	req.Header.Set("Expect", "100-continue")
+	resp, err := client.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "got payload", string(b))
+}
