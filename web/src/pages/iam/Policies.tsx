@@ -248,7 +248,7 @@ function PolicyEditor({
       <Field
         label="Policy document"
         error={form.error('document')}
-        hint="Actions like apigw:Get* or iam:*; resources like trn:turnpike:*:apis/*/stages/dev; Deny wins over Allow."
+        hint="Actions like apigw:Get* or iam:* (or NotAction: all but those); resources like trn:turnpike:*:apis/*/stages/dev (or NotResource); conditions such as DateLessThan on aws:CurrentTime, Bool on aws:SecureTransport, ForAnyValue:StringEquals on turnpike:PrincipalGroups; Deny wins over Allow."
       >
         {(p) => (
           <textarea
