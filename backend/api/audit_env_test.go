@@ -22,6 +22,7 @@ import (
 	"github.com/turnpike/turnpike/backend/iam"
 	"github.com/turnpike/turnpike/backend/iam/iamauth"
 	"github.com/turnpike/turnpike/backend/iam/iamimpl"
+	"github.com/turnpike/turnpike/backend/iam/secretbox"
 	"github.com/turnpike/turnpike/gateway/fleet"
 	"github.com/turnpike/turnpike/gateway/gwconfig"
 )
@@ -75,7 +76,9 @@ func newPlatformEnv(t *testing.T) *platformEnv {
 	t.Cleanup(inline.Wait)
 	e.inline = inline
 	e.apis = apisimpl.ProvideService(apisimpl.Deps{DB: d, Bus: bus, Starter: inline})
-	e.sso = iamimpl.NewSSOService(d, svc, nil)
+	box, err := secretbox.New(make([]byte, secretbox.KeySize))
+	require.NoError(t, err)
+	e.sso = iamimpl.NewSSOService(d, svc, nil, iamimpl.WithSecretBox(box))
 	e.invites = iamimpl.NewInviteService(d, svc, e.tenants, true)
 	enf, err := authz.New()
 	require.NoError(t, err)

@@ -22,6 +22,7 @@ import (
 	"github.com/turnpike/turnpike/backend/iam/iamauth"
 	"github.com/turnpike/turnpike/backend/iam/iamimpl"
 	"github.com/turnpike/turnpike/backend/iam/lockout"
+	"github.com/turnpike/turnpike/backend/iam/secretbox"
 	"github.com/turnpike/turnpike/backend/restapi/restapiimpl"
 	"github.com/turnpike/turnpike/backend/usage"
 	"github.com/turnpike/turnpike/backend/usage/usageimpl"
@@ -60,6 +61,9 @@ type Config struct {
 	// (keys under RedisPrefix); nil keeps them in process.
 	Redis       redis.Cmdable
 	RedisPrefix string
+	// SecretKey (TURNPIKE_SECRET_KEY, 32 bytes) encrypts SSO client
+	// secrets at rest; nil refuses to store new ones (see config).
+	SecretKey []byte
 	// AuthFailureLimit failed authentications (401) per minute from one
 	// address lock it out for a minute (TURNPIKE_AUTH_FAILURE_LIMIT;
 	// default 20).
@@ -74,6 +78,8 @@ type App struct {
 	Authorizer *authz.Authorizer
 	APIs       *apisimpl.Service
 	Usage      *usageimpl.Service
+	// SSO is console single sign-on; serve seals its stored secrets.
+	SSO *iamimpl.SSOService
 	// Grants publishes the tenants' execute-api grants (AWS_IAM methods);
 	// serve runs it.
 	Grants *executeapi.Publisher
@@ -142,6 +148,15 @@ func New(cfg Config) (*App, error) {
 	a.Grants = executeapi.NewPublisher(executeapi.NewStore(cfg.DB), a.Directory, tenantBus, log)
 	// Target group edits reach the gateways without a redeploy.
 	a.REST = restapiimpl.ProvideService(cfg.DB, restapiimpl.WithTargetGroupBus(tenantBus, log))
+	var ssoOpts []iamimpl.SSOOption
+	if cfg.SecretKey != nil {
+		box, err := secretbox.New(cfg.SecretKey)
+		if err != nil {
+			return nil, err
+		}
+		ssoOpts = append(ssoOpts, iamimpl.WithSecretBox(box))
+	}
+	a.SSO = iamimpl.NewSSOService(cfg.DB, a.IAM, a.Directory, ssoOpts...)
 	tenantSvc := iamimpl.NewTenantService(cfg.DB, a.IAM, cfg.Bus, apisimpl.NewDeployStore(cfg.DB))
 	auditLog := audit.NewStore(cfg.DB)
 	var srv *api.Server
@@ -166,7 +181,7 @@ func New(cfg Config) (*App, error) {
 			api.NewAuditModule(auditLog),
 			// Provider groups map to the directory's groups and policies
 			// (or built-in roles) by name.
-			api.NewSSOModule(api.SSOConfig{SSO: iamimpl.NewSSOService(cfg.DB, a.IAM, a.Directory),
+			api.NewSSOModule(api.SSOConfig{SSO: a.SSO,
 				PublicURL: cfg.PublicURL, SignupEnabled: cfg.Signup}),
 			api.NewInviteModule(api.InviteConfig{Keys: a.IAM, PublicURL: cfg.PublicURL,
 				Invitations: iamimpl.NewInviteService(cfg.DB, a.IAM, tenantSvc, cfg.Signup)}),

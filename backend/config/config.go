@@ -178,6 +178,14 @@ func Parse(getenv func(string) string) (*Config, error) {
 // SQLite reports whether the database is the embedded SQLite file.
 func (c *Config) SQLite() bool { return !strings.HasPrefix(c.DatabaseURL, "postgres") }
 
+// SecretKeyFile is where the embedded default keeps the key it generates
+// when TURNPIKE_SECRET_KEY is unset: secret.key next to the SQLite file.
+func (c *Config) SecretKeyFile() string {
+	path := strings.TrimPrefix(strings.TrimPrefix(c.DatabaseURL, "sqlite:"), "file:")
+	path, _, _ = strings.Cut(path, "?")
+	return filepath.Join(filepath.Dir(path), "secret.key")
+}
+
 // Embedded reports whether this is the single-machine default (no Redis):
 // then the fleet bus is in-process.
 func (c *Config) Embedded() bool { return c.RedisURL == "" }

@@ -30,6 +30,7 @@ func TestParse(t *testing.T) {
 				assert.Equal(t, 20, c.AuthFailureLimit)
 				assert.Nil(t, c.SecretKey)
 				assert.True(t, c.SQLite())
+				assert.Equal(t, "data/secret.key", c.SecretKeyFile())
 			},
 		},
 		{

@@ -23,6 +23,9 @@ var (
 	// ErrOIDCLoginFailed is the one answer to a failed sign-in through the
 	// provider; the cause is logged.
 	ErrOIDCLoginFailed = apierr.Unauthorized("sso.failed", "Single sign-on failed; try again or sign in with a password.")
+	// ErrSecretKeyMissing refuses to store a client secret in the clear.
+	ErrSecretKeyMissing = apierr.Conflict("sso.secret-key-missing",
+		"The platform has no TURNPIKE_SECRET_KEY to encrypt the client secret with; ask the platform operator to set one.")
 )
 
 // OIDCConfig is a tenant's OpenID Connect provider for console sign-in.

@@ -83,6 +83,10 @@ func serve(ctx context.Context) error {
 	// One cache store for the embedded gateway and the flush API: Redis in a
 	// fleet (shared with every gateway), in-process otherwise.
 	cacheStore := cache.RedisOrMemory(b.redis, cfg.RedisPrefix)
+	key, err := secretKey(cfg, log)
+	if err != nil {
+		return err
+	}
 	consoleFS, built := web.Dist()
 	appCfg := app.Config{
 		DB: b.db, Bus: b.bus, Starter: deploy.NewStarter(tc), Logger: log,
@@ -90,7 +94,7 @@ func serve(ctx context.Context) error {
 		BaseDomain: cfg.BaseDomain, PublicURL: cfg.PublicURL, GatewayURL: cfg.GatewayURL, FleetTimeout: cfg.FleetTimeout,
 		Console: consoleFS, ConsoleBuilt: built, TrustedProxies: cfg.TrustedProxies,
 		Cache: cacheStore, Counters: limiter, Signup: cfg.Signup,
-		RedisPrefix: cfg.RedisPrefix, AuthFailureLimit: cfg.AuthFailureLimit,
+		RedisPrefix: cfg.RedisPrefix, AuthFailureLimit: cfg.AuthFailureLimit, SecretKey: key,
 	}
 	if b.redis != nil {
 		// Sign-in lockouts and failed-authentication counts hold on every replica.
@@ -98,6 +102,9 @@ func serve(ctx context.Context) error {
 	}
 	a, err := app.New(appCfg)
 	if err != nil {
+		return err
+	}
+	if err := sealStoredSecrets(ctx, a.SSO, key != nil, log); err != nil {
 		return err
 	}
 	wg.Go(func() { a.IAM.RunSessionPurge(runCtx, time.Hour) })

@@ -16,6 +16,7 @@ import (
 	"github.com/turnpike/turnpike/backend/apierr"
 	"github.com/turnpike/turnpike/backend/db"
 	"github.com/turnpike/turnpike/backend/iam"
+	"github.com/turnpike/turnpike/backend/iam/secretbox"
 )
 
 // oidcLoginTTL bounds the time between leaving for the provider and coming
@@ -58,11 +59,33 @@ type cachedProvider struct {
 
 var _ iam.SSO = (*SSOService)(nil)
 
+// SSOOption configures an SSOService.
+type SSOOption func(*SSOService)
+
+// WithSecretBox encrypts client secrets with box (TURNPIKE_SECRET_KEY).
+// Without it a client secret cannot be saved (ErrSecretKeyMissing), and
+// only secrets stored in the clear before encryption are read.
+func WithSecretBox(box *secretbox.Box) SSOOption {
+	return func(s *SSOService) { s.st.box = box }
+}
+
 // NewSSOService returns single sign-on over the database; dir (may be nil:
 // then only built-in role names map) applies group mappings.
-func NewSSOService(d *db.DB, svc *Service, dir SSODirectory) *SSOService {
-	return &SSOService{svc: svc, st: &oidcStore{g: d.Gorm}, dir: dir, HTTPClient: &http.Client{Timeout: 10 * time.Second},
+func NewSSOService(d *db.DB, svc *Service, dir SSODirectory, opts ...SSOOption) *SSOService {
+	s := &SSOService{svc: svc, st: &oidcStore{g: d.Gorm}, dir: dir, HTTPClient: &http.Client{Timeout: 10 * time.Second},
 		ProviderTTL: time.Hour, providers: map[string]cachedProvider{}}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// SealStoredSecrets encrypts the client secrets stored in the clear (before
+// TURNPIKE_SECRET_KEY existed) and returns how many there were; without a
+// key it encrypts nothing and only counts them, so the caller can warn.
+// It is safe to run on every start and on every replica.
+func (s *SSOService) SealStoredSecrets(ctx context.Context) (int, error) {
+	return s.st.sealPlainSecrets(ctx)
 }
 
 // PutOIDCConfig implements iam.SSO.

@@ -11,11 +11,15 @@ import (
 
 	"github.com/turnpike/turnpike/backend/db"
 	"github.com/turnpike/turnpike/backend/iam"
+	"github.com/turnpike/turnpike/backend/iam/secretbox"
 )
 
 // oidcStore holds the single sign-on tables of migration 00023.
 type oidcStore struct {
 	g *gorm.DB
+	// box encrypts client secrets; nil (no key) refuses to store one and
+	// reads only those stored in the clear before encryption existed.
+	box *secretbox.Box
 }
 
 type oidcConfigRow struct {
@@ -48,7 +52,11 @@ func (s *oidcStore) putConfig(ctx context.Context, c *iam.OIDCConfig) error {
 	if err != nil {
 		return err
 	}
-	r := oidcConfigRow{TenantID: c.TenantID, Issuer: c.Issuer, ClientID: c.ClientID, ClientSecret: c.ClientSecret,
+	secret, err := s.seal(c.TenantID, c.ClientSecret)
+	if err != nil {
+		return err
+	}
+	r := oidcConfigRow{TenantID: c.TenantID, Issuer: c.Issuer, ClientID: c.ClientID, ClientSecret: secret,
 		GroupClaim: c.GroupClaim, GroupMappings: string(m), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 	err = db.Conn(ctx, s.g).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "tenant_id"}},
 		DoUpdates: clause.AssignmentColumns([]string{"issuer", "client_id", "client_secret", "group_claim", "group_mappings", "updated_at"})}).
@@ -64,12 +72,71 @@ func (s *oidcStore) getConfig(ctx context.Context, tenantID string) (*iam.OIDCCo
 	if err := db.Conn(ctx, s.g).Where("tenant_id = ?", tenantID).Take(&r).Error; err != nil {
 		return nil, notFound(err, iam.ErrOIDCNotConfigured, "oidc config")
 	}
-	c := &iam.OIDCConfig{TenantID: r.TenantID, Issuer: r.Issuer, ClientID: r.ClientID, ClientSecret: r.ClientSecret,
+	secret, err := s.open(r.TenantID, r.ClientSecret)
+	if err != nil {
+		return nil, err
+	}
+	c := &iam.OIDCConfig{TenantID: r.TenantID, Issuer: r.Issuer, ClientID: r.ClientID, ClientSecret: secret,
 		GroupClaim: r.GroupClaim, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if err := json.Unmarshal([]byte(r.GroupMappings), &c.GroupMappings); err != nil {
 		return nil, fmt.Errorf("decoding group mappings: %w", err)
 	}
 	return c, nil
+}
+
+// secretContext binds a sealed client secret to its tenant's row.
+func secretContext(tenantID string) string { return "oidc_configs/" + tenantID }
+
+func (s *oidcStore) seal(tenantID, secret string) (string, error) {
+	if secret == "" {
+		return "", nil
+	}
+	if s.box == nil {
+		return "", iam.ErrSecretKeyMissing
+	}
+	return s.box.Seal(secret, secretContext(tenantID)), nil
+}
+
+func (s *oidcStore) open(tenantID, stored string) (string, error) {
+	if !secretbox.Sealed(stored) {
+		// Stored before encryption; sealPlainSecrets encrypts it on start.
+		return stored, nil
+	}
+	if s.box == nil {
+		return "", iam.ErrSecretKeyMissing.Errorf("client secret of tenant %s is encrypted and there is no key", tenantID)
+	}
+	secret, err := s.box.Open(stored, secretContext(tenantID))
+	if err != nil {
+		return "", fmt.Errorf("client secret of tenant %s: %w", tenantID, err)
+	}
+	return secret, nil
+}
+
+// sealPlainSecrets encrypts every client secret still stored in the clear
+// and returns how many; without a key it only counts them.
+func (s *oidcStore) sealPlainSecrets(ctx context.Context) (int, error) {
+	var rows []oidcConfigRow
+	if err := db.Conn(ctx, s.g).Where("client_secret <> '' AND client_secret NOT LIKE ?", "tpenc:%").Find(&rows).Error; err != nil {
+		return 0, fmt.Errorf("finding plain-text client secrets: %w", err)
+	}
+	if s.box == nil {
+		return len(rows), nil
+	}
+	for _, r := range rows {
+		if secretbox.Sealed(r.ClientSecret) {
+			continue
+		}
+		sealed, err := s.seal(r.TenantID, r.ClientSecret)
+		if err != nil {
+			return 0, err
+		}
+		// Only if still the plain text read, so a concurrent save wins.
+		if err := db.Conn(ctx, s.g).Model(&oidcConfigRow{}).Where("tenant_id = ? AND client_secret = ?", r.TenantID, r.ClientSecret).
+			Update("client_secret", sealed).Error; err != nil {
+			return 0, fmt.Errorf("encrypting client secret: %w", err)
+		}
+	}
+	return len(rows), nil
 }
 
 func (s *oidcStore) deleteConfig(ctx context.Context, tenantID string) error {
