@@ -118,10 +118,7 @@ func testTenantInvalid(t *testing.T, newBus func(t *testing.T) fleet.Bus) {
 	ctx := t.Context()
 	tb := tenantBus(t, newBus)
 
-	tests := []struct {
-		desc string
-		put  func() error
-	}{
+	requireAllFail(t, []change{
 		{desc: "nil grants", put: func() error { return tb.PutExecuteAPIGrants(ctx, nil) }},
 		{desc: "grants without tenant", put: func() error { return tb.PutExecuteAPIGrants(ctx, NewGrants("", "x")) }},
 		{desc: "grants with a clear token", put: func() error {
@@ -135,12 +132,7 @@ func testTenantInvalid(t *testing.T, newBus func(t *testing.T) fleet.Bus) {
 			g.TenantID = ""
 			return tb.PutTargetGroup(ctx, g)
 		}},
-	}
-	for _, test := range tests {
-		t.Run(test.desc, func(t *testing.T) {
-			assert.Error(t, test.put())
-		})
-	}
+	})
 	grants, err := tb.ExecuteAPIGrants(ctx)
 	require.NoError(t, err)
 	assert.Empty(t, grants)
@@ -157,20 +149,12 @@ func testWatchTenants(t *testing.T, newBus func(t *testing.T) fleet.Bus) {
 
 	ch, err := tb.WatchTenants(ctx)
 	require.NoError(t, err)
-	changes := []struct {
-		desc   string
-		change func() error
-	}{
-		{desc: "put grants", change: func() error { return tb.PutExecuteAPIGrants(ctx, NewGrants("t-1", "x")) }},
-		{desc: "delete grants", change: func() error { return tb.DeleteExecuteAPIGrants(ctx, "t-1") }},
-		{desc: "put group", change: func() error { return tb.PutTargetGroup(ctx, NewTargetGroup("tg-1", "10.0.0.1:80")) }},
-		{desc: "delete group", change: func() error { return tb.DeleteTargetGroup(ctx, "tg-1") }},
-	}
-	for _, c := range changes {
-		drain(ch)
-		require.NoError(t, c.change(), c.desc)
-		requireEvent(t, ch)
-	}
+	requireEachWakes(t, ch, []change{
+		{desc: "put grants", put: func() error { return tb.PutExecuteAPIGrants(ctx, NewGrants("t-1", "x")) }},
+		{desc: "delete grants", put: func() error { return tb.DeleteExecuteAPIGrants(ctx, "t-1") }},
+		{desc: "put group", put: func() error { return tb.PutTargetGroup(ctx, NewTargetGroup("tg-1", "10.0.0.1:80")) }},
+		{desc: "delete group", put: func() error { return tb.DeleteTargetGroup(ctx, "tg-1") }},
+	})
 
 	// A key change does not wake the tenant watcher.
 	drain(ch)
@@ -200,4 +184,31 @@ func testTenantTwoBuses(t *testing.T, newBus func(t *testing.T) fleet.Bus) {
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 	assert.Equal(t, HashKey("tok"), got[0].Keys[0].TokenHash)
+}
+
+// change is one write of a table of writes.
+type change struct {
+	desc string
+	put  func() error
+}
+
+// requireAllFail checks that every change is refused.
+func requireAllFail(t *testing.T, changes []change) {
+	t.Helper()
+	for _, c := range changes {
+		t.Run(c.desc, func(t *testing.T) {
+			assert.Error(t, c.put())
+		})
+	}
+}
+
+// requireEachWakes makes each change in turn and waits for the watch event
+// it causes.
+func requireEachWakes(t *testing.T, ch <-chan struct{}, changes []change) {
+	t.Helper()
+	for _, c := range changes {
+		drain(ch)
+		require.NoError(t, c.put(), c.desc)
+		requireEvent(t, ch)
+	}
 }
