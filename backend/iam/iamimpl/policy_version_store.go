@@ -185,13 +185,9 @@ func (d *Directory) setDefault(tx *gorm.DB, p *policyRow, r *policyDocVersionRow
 // SetDefaultPolicyVersion implements iam.Directory.
 func (d *Directory) SetDefaultPolicyVersion(ctx context.Context, tenantID, policyID, versionID string) error {
 	return d.tx(ctx, func(tx *gorm.DB) error {
-		p, err := customPolicyRow(tx, tenantID, policyID)
+		p, n, err := policyAndVersion(tx, tenantID, policyID, versionID)
 		if err != nil {
 			return err
-		}
-		n, ok := iam.ParsePolicyVersionID(versionID)
-		if !ok {
-			return iam.ErrPolicyVersionNotFound
 		}
 		r, err := versionRow(tx, tenantID, policyID, n)
 		if err != nil {
@@ -207,13 +203,9 @@ func (d *Directory) SetDefaultPolicyVersion(ctx context.Context, tenantID, polic
 // DeletePolicyVersion implements iam.Directory.
 func (d *Directory) DeletePolicyVersion(ctx context.Context, tenantID, policyID, versionID string) error {
 	return d.tx(ctx, func(tx *gorm.DB) error {
-		p, err := customPolicyRow(tx, tenantID, policyID)
+		p, n, err := policyAndVersion(tx, tenantID, policyID, versionID)
 		if err != nil {
 			return err
-		}
-		n, ok := iam.ParsePolicyVersionID(versionID)
-		if !ok {
-			return iam.ErrPolicyVersionNotFound
 		}
 		if n == p.Version {
 			return iam.ErrPolicyVersionDefault
@@ -227,4 +219,17 @@ func (d *Directory) DeletePolicyVersion(ctx context.Context, tenantID, policyID,
 		}
 		return nil
 	})
+}
+
+// policyAndVersion loads a customer policy and reads a version id of it.
+func policyAndVersion(g *gorm.DB, tenantID, policyID, versionID string) (*policyRow, int, error) {
+	p, err := customPolicyRow(g, tenantID, policyID)
+	if err != nil {
+		return nil, 0, err
+	}
+	n, ok := iam.ParsePolicyVersionID(versionID)
+	if !ok {
+		return nil, 0, iam.ErrPolicyVersionNotFound
+	}
+	return p, n, nil
 }
