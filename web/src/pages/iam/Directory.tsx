@@ -161,7 +161,13 @@ export function DirectoryPage<T>(props: DirectoryProps<T>) {
             },
           )
         : null}
-      {open ? props.renderDetail(open, () => setOpen(null)) : null}
+      {open
+        ? props.renderDetail(open, () => {
+            setOpen(null);
+            // What the panel changed (e.g. a user's roles) shows in the list.
+            void list.reload();
+          })
+        : null}
       {renaming && props.rename ? (
         <RenameModal
           title={`Rename ${noun} ${labelOf(renaming)}`}

@@ -89,5 +89,8 @@ describe('users page', () => {
     await click(byTestId('iam-user-role-add'));
     await waitFor(() => text(byTestId('iam-user-role-list')).includes('deployer'), 'role listed');
     expect(api.calls.some((c) => c.method === 'PUT' && c.path === '/v1/iam/users/usr_dev/roles/deployer')).toBe(true);
+    // Closing the panel refreshes the list's roles column.
+    await click(document.querySelector<HTMLElement>('[data-testid="iam-user-permissions"] [aria-label="Close"]'));
+    await waitFor(() => text(row('iam-user-row', 'dev@acme.test')).includes('deployer'), 'role in the list');
   });
 });
