@@ -35,7 +35,9 @@ func (allowAll) Authorize(context.Context, *reqctx.Principal, string, string) er
 
 type operators map[string]bool
 
-func (o operators) IsPlatformAdmin(_ context.Context, _, userID string) (bool, error) { return o[userID], nil }
+func (o operators) IsPlatformAdmin(_ context.Context, _, userID string) (bool, error) {
+	return o[userID], nil
+}
 
 // fakeLimits keeps ceilings in memory.
 type fakeLimits map[string]gwconfig.Throttle
