@@ -375,7 +375,7 @@ function PolicyVersions({
           <div>
             <h3>
               {viewing.versionId}
-              {viewing.isDefault ? ' (default)' : ''}
+              {list.find((x) => x.versionId === viewing.versionId)?.isDefault ? ' (default)' : ''}
             </h3>
             <pre className="code-block" data-testid="iam-version-document">
               {prettyDocument(viewing.document)}
