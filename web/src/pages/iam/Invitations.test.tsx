@@ -48,8 +48,32 @@ describe('invitations page', () => {
             ? apiError(422, 'invitation.invalid', 'Invalid invitation.', {
                 email: { code: 'invalid', message: 'Must be an email address.' },
               })
-            : json(201, { ...inv(b.email, {}), link: 'http://console.test/accept-invite?token=secret-1' }),
+            : b.email === 'gone@acme.test'
+              ? apiError(422, 'invitation.invalid', 'Invalid invitation.', {
+                  'groups[0]': { code: 'not-found', message: 'No group "grp_1" in this tenant.' },
+                })
+              : json(201, {
+                  ...inv(b.email, {}),
+                  groups: (b as { groups?: string[] }).groups,
+                  policies: (b as { policies?: string[] }).policies,
+                  link: 'http://console.test/accept-invite?token=secret-1',
+                }),
       'DELETE /v1/iam/invitations/inv_new': () => json(204),
+      'GET /v1/iam/groups': () =>
+        json(200, { items: [{ groupId: 'grp_1', name: 'deployers', description: '', createdAt: '' }] }),
+      'GET /v1/iam/policies': () =>
+        json(200, {
+          items: [
+            {
+              policyId: 'ReadOnlyAccess',
+              name: 'ReadOnlyAccess',
+              description: '',
+              managed: true,
+              document: {},
+              version: 1,
+            },
+          ],
+        }),
     });
     await renderPage(<InvitationsPage />, api.fetch);
     const old = await waitFor(() => row('iam-invitation-row', 'old@acme.test'), 'rows');
@@ -71,18 +95,30 @@ describe('invitations page', () => {
     await click(byTestId('iam-invitation-submit'));
     await waitFor(() => document.body.textContent?.includes('A user with this email already exists.'), 'conflict');
 
+    // The groups and policies it gives, by id; a problem with one shows on its field.
+    await waitFor(() => byTestId('iam-invitation-groups')?.querySelector('input'), 'group choices');
+    await click(byTestId('iam-invitation-groups')!.querySelector('input'));
+    await waitFor(() => byTestId('iam-invitation-policies')?.querySelector('input'), 'policy choices');
+    await click(byTestId('iam-invitation-policies')!.querySelector('input'));
+    await type(byTestId('iam-invitation-email'), 'gone@acme.test');
+    await click(byTestId('iam-invitation-submit'));
+    await waitFor(() => document.body.textContent?.includes('No group "grp_1" in this tenant.'), 'groups error');
+
     await type(byTestId('iam-invitation-email'), 'new@acme.test');
     await click(byTestId('iam-invitation-submit'));
     expect(text(await findByTestId('iam-invitation-link'))).toBe('http://console.test/accept-invite?token=secret-1');
     expect(api.calls.filter((c) => c.method === 'POST').at(-1)?.body).toEqual({
       email: 'new@acme.test',
       expiresInHours: 24,
+      groups: ['grp_1'],
+      policies: ['ReadOnlyAccess'],
     });
     await click(byTestId('iam-invitation-done'));
     // The link is not kept anywhere once the dialog is closed.
     expect(document.body.textContent).not.toContain('secret-1');
     const fresh = row('iam-invitation-row', 'new@acme.test');
     expect(inside(fresh, 'iam-invitation-state')?.dataset.state).toBe('pending');
+    expect(text(inside(fresh, 'iam-invitation-grants'))).toBe('deployersReadOnlyAccess');
 
     await click(inside(fresh, 'iam-invitation-revoke'));
     await click(await findByTestId('confirm-submit'));

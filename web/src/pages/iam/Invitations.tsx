@@ -35,6 +35,7 @@ export function InvitationsPage() {
   const toast = useToast();
   const now = useNow();
   const invitations = useResource(() => api.listInvitations(), 'iam-invitations');
+  const names = useNames();
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<Invitation | null>(null);
   const [revoking, setRevoking] = useState<Invitation | null>(null);
@@ -54,7 +55,7 @@ export function InvitationsPage() {
       <ErrorBanner error={invitations.error} onRetry={invitations.reload} title="Could not load invitations" />
       <ListCard
         resource={invitations}
-        cols={5}
+        cols={6}
         empty={
           <EmptyState icon="users" title="No invitations" action={createButton}>
             Invite a colleague instead of choosing a password for them.
@@ -66,6 +67,7 @@ export function InvitationsPage() {
             <tr>
               <th>Email</th>
               <th>Status</th>
+              <th>Gets</th>
               <th>Invited by</th>
               <th>Created</th>
               <th>Expires</th>
@@ -85,6 +87,12 @@ export function InvitationsPage() {
                     {state === 'accepted' && inv.acceptedAt ? (
                       <span className="muted small"> {formatRelative(inv.acceptedAt, now)}</span>
                     ) : null}
+                  </td>
+                  <td data-testid="iam-invitation-grants">
+                    {[...(inv.groups ?? []).map(names.group), ...(inv.policies ?? []).map(names.policy)].map((n) => (
+                      <Badge key={n}>{n}</Badge>
+                    ))}
+                    {!inv.groups?.length && !inv.policies?.length ? <span className="muted">—</span> : null}
                   </td>
                   <td>{inv.invitedBy || <span className="muted">—</span>}</td>
                   <td title={formatDateTime(inv.createdAt)}>{formatRelative(inv.createdAt, now)}</td>
@@ -139,18 +147,70 @@ export function InvitationsPage() {
   );
 }
 
+/** Names of the tenant's groups and policies by id, for the list and the pickers. */
+function useNames() {
+  const api = iamApi(useClient());
+  const groups = useResource(() => api.listGroups(), 'iam-groups');
+  const policies = useResource(() => api.listPolicies(), 'iam-policies');
+  return {
+    groups: groups.data ?? [],
+    policies: policies.data ?? [],
+    group: (id: string) => groups.data?.find((g) => g.groupId === id)?.name ?? id,
+    policy: (id: string) => policies.data?.find((p) => p.policyId === id)?.name ?? id,
+  };
+}
+
+/** Checkboxes choosing ids from a list of named things. */
+function Choices({
+  options,
+  chosen,
+  onChange,
+  testId,
+}: {
+  options: { id: string; name: string }[];
+  chosen: string[];
+  onChange: (ids: string[]) => void;
+  testId: string;
+}) {
+  if (!options.length) return <span className="muted small">None yet.</span>;
+  return (
+    <div className="choices" data-testid={testId}>
+      {options.map((o) => (
+        <label key={o.id} className="checkbox">
+          <input
+            type="checkbox"
+            value={o.id}
+            checked={chosen.includes(o.id)}
+            onChange={(e) => onChange(e.target.checked ? [...chosen, o.id] : chosen.filter((x) => x !== o.id))}
+          />{' '}
+          {o.name}
+        </label>
+      ))}
+    </div>
+  );
+}
+
 function CreateInvitationModal({ onClose, onCreated }: { onClose: () => void; onCreated: (inv: Invitation) => void }) {
   const api = iamApi(useClient());
-  const form = useForm({ email: '', expiresInHours: '72' }, (v) => ({
-    email: validateEmail(v.email),
-    expiresInHours: validateIntRange(v.expiresInHours, 1, 720, 'The expiry'),
-  }));
+  const names = useNames();
+  const form = useForm(
+    { email: '', expiresInHours: '72', groups: [] as string[], policies: [] as string[] },
+    (v) => ({
+      email: validateEmail(v.email),
+      expiresInHours: validateIntRange(v.expiresInHours, 1, 720, 'The expiry'),
+    }),
+    // groups[1] → groups: the API names the unknown one in the message.
+    (k) => k.replace(/\[\d+\]$/, ''),
+  );
   const submit = () =>
     void form.submit(async (v) => {
       onCreated(
         await api.createInvitation({
           email: v.email.trim(),
           expiresInHours: v.expiresInHours.trim() ? Number(v.expiresInHours) : undefined,
+          // Only when chosen, so the request stays valid for servers without them.
+          groups: v.groups.length ? v.groups : undefined,
+          policies: v.policies.length ? v.policies : undefined,
         }),
       );
     });
@@ -183,6 +243,26 @@ function CreateInvitationModal({ onClose, onCreated }: { onClose: () => void; on
             data-testid="iam-invitation-expiry"
             value={form.values.expiresInHours}
             onChange={(e) => form.set('expiresInHours', e.target.value)}
+          />
+        )}
+      </Field>
+      <Field label="Groups" optional error={form.error('groups')} hint="The user joins them on accepting.">
+        {() => (
+          <Choices
+            options={names.groups.map((g) => ({ id: g.groupId, name: g.name }))}
+            chosen={form.values.groups}
+            onChange={(ids) => form.set('groups', ids)}
+            testId="iam-invitation-groups"
+          />
+        )}
+      </Field>
+      <Field label="Policies" optional error={form.error('policies')} hint="Attached to the user on accepting.">
+        {() => (
+          <Choices
+            options={names.policies.map((p) => ({ id: p.policyId, name: p.name }))}
+            chosen={form.values.policies}
+            onChange={(ids) => form.set('policies', ids)}
+            testId="iam-invitation-policies"
           />
         )}
       </Field>
