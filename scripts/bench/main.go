@@ -15,7 +15,12 @@
 // because this machine's speed drifts; the summary takes each figure's
 // median over the rounds.
 //
-//	go run ./scripts/bench [-rounds 3] [-duration 5s] [-connections 32] [-scenarios floor,plain,cache,limits]
+//	go run ./scripts/bench [-rounds 3] [-duration 5s] [-connections 32] [-scenarios floor,plain,cache,limits] [-baseline BIN] [-profile DIR]
+//
+// -baseline runs each gateway scenario a second time on a bench server
+// built from another revision, in the same rounds, so a change is compared
+// under the same machine noise. -profile keeps each target's CPU and
+// allocation profiles.
 package main
 
 import (
@@ -61,6 +66,12 @@ type options struct {
 	pin         bool
 	pinRedis    bool
 	profile     string
+	baseline    string
+}
+
+// target is one row of a round: a scenario run by a bench server binary.
+type target struct {
+	name, scenario, bin string
 }
 
 func run() error {
@@ -75,6 +86,7 @@ func run() error {
 	flag.StringVar(&o.redis, "redis", "127.0.0.1:6379", "Redis of the limits scenario")
 	flag.BoolVar(&o.pin, "pin", true, "pin the target to core 1 and everything else to core 0 (needs 2 cores and taskset)")
 	flag.BoolVar(&o.pinRedis, "pin-redis", true, "move redis-server to core 0 for the run (its affinity is restored after)")
+	flag.StringVar(&o.baseline, "baseline", "", "a bench server built from another revision (go build -o X ./scripts/bench/server there): each gateway scenario also runs on it, as <scenario>@base, in the same rounds")
 	flag.StringVar(&o.profile, "profile", "", "write each target's CPU and allocation profiles into this directory (<scenario>-<round>.cpu, .allocs)")
 	flag.Parse()
 	o.scenarios = strings.Split(scenarios, ",")
@@ -107,6 +119,13 @@ func run() error {
 	}
 	defer stopUp()
 
+	var targets []target
+	for _, sc := range o.scenarios {
+		targets = append(targets, target{sc, sc, bin})
+		if o.baseline != "" && sc != "floor" {
+			targets = append(targets, target{sc + "@base", sc, o.baseline})
+		}
+	}
 	fmt.Printf("%d rounds of %s; loaded: wrk -t2 -c%d %s; unloaded: wrk -t1 -c1 %s; target pinned: %v\n",
 		o.rounds, strings.Join(o.scenarios, ", "), o.connections, o.duration, o.unloaded, o.pin)
 	fmt.Println("rps/cpu-s: requests per second of the target's own CPU time; ratio: rps/cpu-s over the floor's in the same round;")
@@ -120,31 +139,31 @@ func run() error {
 		fmt.Printf("\nround %d (upstream unloaded p50 %s; load average %s)\n", round, base.p50, loadAverage())
 		printHeader()
 		var floor *result
-		for _, sc := range o.scenarios {
-			r, err := measure(o, bin, sc, upURL, round)
+		for _, t := range targets {
+			r, err := measure(o, t, upURL, round)
 			if err != nil {
-				return fmt.Errorf("round %d, %s: %w", round, sc, err)
+				return fmt.Errorf("round %d, %s: %w", round, t.name, err)
 			}
 			r.addedP50 = r.unloadedP50 - base.p50
-			if sc == "floor" {
+			if t.scenario == "floor" {
 				floor = &r
 			}
 			if floor != nil && floor.perCPU > 0 {
 				r.ratio = r.perCPU / floor.perCPU
 			}
-			results[sc] = append(results[sc], r)
-			printRow(sc, r)
+			results[t.name] = append(results[t.name], r)
+			printRow(t.name, r)
 		}
 	}
 	fmt.Printf("\nmedian of %d rounds\n", o.rounds)
 	printHeader()
-	for _, sc := range o.scenarios {
-		printRow(sc, median(results[sc]))
+	for _, t := range targets {
+		printRow(t.name, median(results[t.name]))
 	}
-	for _, sc := range o.scenarios {
-		for _, r := range results[sc] {
+	for _, t := range targets {
+		for _, r := range results[t.name] {
 			if r.errors > 0 {
-				return fmt.Errorf("%s: %d failed requests", sc, r.errors)
+				return fmt.Errorf("%s: %d failed requests", t.name, r.errors)
 			}
 		}
 	}
@@ -161,7 +180,7 @@ type result struct {
 }
 
 func printHeader() {
-	fmt.Printf("%-8s %10s %9s %9s %10s %7s %10s %10s %7s\n", "target", "req/s", "p50", "p99", "rps/cpu-s", "ratio", "cpu used", "added p50", "errors")
+	fmt.Printf("%-12s %10s %9s %9s %10s %7s %10s %10s %7s\n", "target", "req/s", "p50", "p99", "rps/cpu-s", "ratio", "cpu used", "added p50", "errors")
 }
 
 func printRow(name string, r result) {
@@ -169,7 +188,7 @@ func printRow(name string, r result) {
 	if r.ratio > 0 {
 		ratio = fmt.Sprintf("%.2f", r.ratio)
 	}
-	fmt.Printf("%-8s %10.0f %9s %9s %10.0f %7s %9.0f%% %10s %7d\n", name, r.rps, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.perCPU, ratio,
+	fmt.Printf("%-12s %10.0f %9s %9s %10.0f %7s %9.0f%% %10s %7d\n", name, r.rps, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.perCPU, ratio,
 		100*r.cpuSeconds/r.seconds, r.addedP50.Round(time.Microsecond), r.errors)
 }
 
@@ -199,12 +218,13 @@ func median(rs []result) result {
 
 // measure starts the target, warms it up, runs wrk under load while
 // reading the target's CPU time, then once more with one connection.
-func measure(o options, bin, scenario, upURL string, round int) (result, error) {
+func measure(o options, t target, upURL string, round int) (result, error) {
 	var r result
+	bin, scenario := t.bin, t.scenario
 	args := []string{"-mode", scenario, "-listen", "127.0.0.1:0", "-upstream", upURL, "-redis", o.redis,
 		"-access-log-dir", os.TempDir()}
 	if o.profile != "" {
-		base := filepath.Join(o.profile, fmt.Sprintf("%s-%d", scenario, round))
+		base := filepath.Join(o.profile, fmt.Sprintf("%s-%d", t.name, round))
 		args = append(args, "-cpuprofile", base+".cpu", "-memprofile", base+".allocs")
 	}
 	name := bin
