@@ -184,7 +184,7 @@ func New(cfg Config) (*App, error) {
 			api.NewSSOModule(api.SSOConfig{SSO: a.SSO,
 				PublicURL: cfg.PublicURL, SignupEnabled: cfg.Signup}),
 			api.NewInviteModule(api.InviteConfig{Keys: a.IAM, PublicURL: cfg.PublicURL,
-				Invitations: iamimpl.NewInviteService(cfg.DB, a.IAM, tenantSvc, cfg.Signup)}),
+				Invitations: iamimpl.NewInviteService(cfg.DB, a.IAM, tenantSvc, cfg.Signup, iamimpl.WithInviteDirectory(a.Directory))}),
 			apisModule,
 			api.NewRESTAPIModule(a.REST),
 			usageModule,

@@ -51,6 +51,9 @@ type Invitation struct {
 	CreatedAt  time.Time
 	ExpiresAt  time.Time
 	AcceptedAt *time.Time
+	// GroupIDs and PolicyIDs are what the invited user gets on accepting.
+	GroupIDs  []string
+	PolicyIDs []string
 }
 
 // CreatedInvitation carries the token, shown once (in the link).
@@ -66,7 +69,15 @@ type CreateInvitationCommand struct {
 	Email     string
 	// ExpiresInHours is 1..720; default 72.
 	ExpiresInHours int
+	// Groups and Policies name (by id or name) groups and policies of the
+	// tenant the invited user joins and gets on accepting; at most 20
+	// each.
+	Groups   []string
+	Policies []string
 }
+
+// maxInvitationGrants bounds the groups and the policies of an invitation.
+const maxInvitationGrants = 20
 
 // Validate checks and normalises the command.
 func (c *CreateInvitationCommand) Validate() error {
@@ -78,6 +89,8 @@ func (c *CreateInvitationCommand) Validate() error {
 	_, err := mail.ParseAddress(c.Email)
 	f.check(c.Email != "" && err == nil && len(c.Email) <= 254, "email", "invalid", "Must be an email address.")
 	f.check(c.ExpiresInHours >= 1 && c.ExpiresInHours <= 720, "expiresInHours", "out_of_range", "Must be between 1 and 720.")
+	f.check(len(c.Groups) <= maxInvitationGrants, "groups", "too-many", "At most 20 groups.")
+	f.check(len(c.Policies) <= maxInvitationGrants, "policies", "too-many", "At most 20 policies.")
 	return f.result()
 }
 

@@ -2,9 +2,14 @@ package iamimpl
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
 	"sync"
 	"time"
 
+	"github.com/turnpike/turnpike/backend/apierr"
 	"github.com/turnpike/turnpike/backend/db"
 	"github.com/turnpike/turnpike/backend/iam"
 )
@@ -23,17 +28,34 @@ type InviteService struct {
 	st      *inviteStore
 	signup  bool
 
+	// dir resolves and grants an invitation's groups and policies; nil
+	// refuses invitations that name any.
+	dir SSODirectory
+
 	mu      sync.Mutex
 	signups map[string][]time.Time
+}
+
+// InviteOption configures an InviteService.
+type InviteOption func(*InviteService)
+
+// WithInviteDirectory lets invitations name the tenant's groups and
+// policies, given to the user on accepting.
+func WithInviteDirectory(dir SSODirectory) InviteOption {
+	return func(s *InviteService) { s.dir = dir }
 }
 
 var _ iam.Invitations = (*InviteService)(nil)
 
 // NewInviteService returns invitations and sign-up (refused unless
 // signupEnabled) over the database.
-func NewInviteService(d *db.DB, svc *Service, tenants *TenantService, signupEnabled bool) *InviteService {
-	return &InviteService{d: d, svc: svc, tenants: tenants, st: &inviteStore{g: d.Gorm}, signup: signupEnabled,
+func NewInviteService(d *db.DB, svc *Service, tenants *TenantService, signupEnabled bool, opts ...InviteOption) *InviteService {
+	s := &InviteService{d: d, svc: svc, tenants: tenants, st: &inviteStore{g: d.Gorm}, signup: signupEnabled,
 		signups: map[string][]time.Time{}}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 func newInvitationID() string { return "inv_" + randomString(16, lowerAlnum) }
@@ -46,10 +68,15 @@ func (s *InviteService) CreateInvitation(ctx context.Context, cmd iam.CreateInvi
 	if _, err := s.svc.store.getUserByEmail(ctx, cmd.Email); err == nil {
 		return nil, iam.ErrUserEmailTaken
 	}
+	groupIDs, policyIDs, err := s.resolveGrants(ctx, cmd)
+	if err != nil {
+		return nil, err
+	}
 	now := s.svc.now()
 	token := newSecret()
 	inv := iam.Invitation{ID: newInvitationID(), TenantID: cmd.TenantID, Email: cmd.Email, InvitedBy: cmd.InvitedBy,
-		Status: iam.InvitationPending, CreatedAt: now, ExpiresAt: now.Add(time.Duration(cmd.ExpiresInHours) * time.Hour)}
+		Status: iam.InvitationPending, CreatedAt: now, ExpiresAt: now.Add(time.Duration(cmd.ExpiresInHours) * time.Hour),
+		GroupIDs: groupIDs, PolicyIDs: policyIDs}
 	if err := s.st.insert(ctx, &inv, hashToken(token)); err != nil {
 		return nil, err
 	}
@@ -93,10 +120,101 @@ func (s *InviteService) AcceptInvitation(ctx context.Context, cmd iam.AcceptInvi
 		if err := s.svc.store.insertUser(ctx, u); err != nil {
 			return err
 		}
+		if err := s.grant(ctx, inv, u.ID); err != nil {
+			return err
+		}
 		res, err = s.svc.Login(ctx, iam.LoginCommand{Email: inv.Email, Password: cmd.Password, SourceIP: cmd.SourceIP})
 		return err
 	})
 	return res, err
+}
+
+// resolveGrants finds the command's groups and policies (by id or name) in
+// the tenant and returns their ids; each one not found is a 422 detail
+// (groups[i], policies[i]).
+func (s *InviteService) resolveGrants(ctx context.Context, cmd iam.CreateInvitationCommand) (groupIDs, policyIDs []string, err error) {
+	if len(cmd.Groups) == 0 && len(cmd.Policies) == 0 {
+		return nil, nil, nil
+	}
+	f := apierr.NewFields(iam.ErrInvitationInvalid)
+	if s.dir == nil {
+		f.Add("groups", "unsupported", "This server cannot grant groups or policies with invitations.")
+		return nil, nil, f.Err()
+	}
+	if len(cmd.Groups) > 0 {
+		groups, err := s.dir.ListGroups(ctx, cmd.TenantID)
+		if err != nil {
+			return nil, nil, err
+		}
+		groupIDs = resolveNames(f, "groups", "group", cmd.Groups, groups, func(g *iam.Group) (string, string) { return g.ID, g.Name })
+	}
+	if len(cmd.Policies) > 0 {
+		policies, err := s.dir.ListPolicies(ctx, cmd.TenantID)
+		if err != nil {
+			return nil, nil, err
+		}
+		policyIDs = resolveNames(f, "policies", "policy", cmd.Policies, policies, func(p *iam.Policy) (string, string) { return p.ID, p.Name })
+	}
+	if err := f.Err(); err != nil {
+		return nil, nil, err
+	}
+	return groupIDs, policyIDs, nil
+}
+
+// resolveNames returns the ids of the items that names name (by id or
+// name), each once, and records a field problem for each name not found.
+func resolveNames[T any](f *apierr.Fields, field, noun string, names []string, items []T, key func(T) (id, name string)) []string {
+	var ids []string
+	for i, n := range names {
+		j := slices.IndexFunc(items, func(it T) bool { id, name := key(it); return id == n || name == n })
+		if j < 0 {
+			f.Add(fmt.Sprintf("%s[%d]", field, i), "not-found", "No "+noun+" of this tenant has this id or name.")
+			continue
+		}
+		if id, _ := key(items[j]); !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// grant puts the new user in the invitation's groups and attaches its
+// policies, in the transaction of ctx. A group or policy deleted since the
+// invitation was made is skipped (and logged), so the link still works.
+func (s *InviteService) grant(ctx context.Context, inv *iam.Invitation, userID string) error {
+	if len(inv.GroupIDs) == 0 && len(inv.PolicyIDs) == 0 {
+		return nil
+	}
+	if s.dir == nil {
+		return fmt.Errorf("invitation %s grants groups or policies and no directory is configured", inv.ID)
+	}
+	for _, g := range inv.GroupIDs {
+		err := s.dir.AddUserToGroup(ctx, inv.TenantID, g, userID)
+		if isNotFound(err) {
+			s.svc.log.WarnContext(ctx, "invited group no longer exists", "invitation", inv.ID, "group", g)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+	}
+	for _, p := range inv.PolicyIDs {
+		err := s.dir.AttachPolicy(ctx, inv.TenantID, iam.PrincipalRef{Type: iam.PrincipalUser, ID: userID}, p)
+		if isNotFound(err) {
+			s.svc.log.WarnContext(ctx, "invited policy no longer exists", "invitation", inv.ID, "policy", p)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// isNotFound reports a 404 answer of the directory.
+func isNotFound(err error) bool {
+	e, ok := errors.AsType[*apierr.Error](err)
+	return ok && e.Status == http.StatusNotFound
 }
 
 // Signup implements iam.Invitations.

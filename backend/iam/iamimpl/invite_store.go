@@ -2,6 +2,7 @@ package iamimpl
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -26,18 +27,36 @@ type invitationRow struct {
 	CreatedAt  time.Time
 	ExpiresAt  time.Time
 	AcceptedAt *time.Time
+	// GroupIDs and PolicyIDs are JSON arrays (migration 00065).
+	GroupIDs  string
+	PolicyIDs string
 }
 
 func (invitationRow) TableName() string { return "invitations" }
 
 func (r *invitationRow) model() *iam.Invitation {
-	return &iam.Invitation{ID: r.ID, TenantID: r.TenantID, Email: r.Email, InvitedBy: r.InvitedBy,
-		Status: iam.InvitationStatus(r.Status), CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt, AcceptedAt: r.AcceptedAt}
+	inv := &iam.Invitation{ID: r.ID, TenantID: r.TenantID, Email: r.Email, InvitedBy: r.InvitedBy,
+		Status: iam.InvitationStatus(r.Status), CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt, AcceptedAt: r.AcceptedAt,
+		GroupIDs: []string{}, PolicyIDs: []string{}}
+	// Written by insert from string slices; an unreadable value grants nothing.
+	_ = json.Unmarshal([]byte(r.GroupIDs), &inv.GroupIDs)
+	_ = json.Unmarshal([]byte(r.PolicyIDs), &inv.PolicyIDs)
+	return inv
+}
+
+// jsonList is ids as a JSON array, [] for none.
+func jsonList(ids []string) string {
+	if len(ids) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(ids) // Strings always marshal.
+	return string(b)
 }
 
 func (s *inviteStore) insert(ctx context.Context, inv *iam.Invitation, tokenHash string) error {
 	r := invitationRow{ID: inv.ID, TenantID: inv.TenantID, Email: inv.Email, TokenHash: tokenHash, InvitedBy: inv.InvitedBy,
-		Status: string(inv.Status), CreatedAt: inv.CreatedAt, ExpiresAt: inv.ExpiresAt}
+		Status: string(inv.Status), CreatedAt: inv.CreatedAt, ExpiresAt: inv.ExpiresAt,
+		GroupIDs: jsonList(inv.GroupIDs), PolicyIDs: jsonList(inv.PolicyIDs)}
 	if err := db.Conn(ctx, s.g).Create(&r).Error; err != nil {
 		return fmt.Errorf("inserting invitation: %w", err)
 	}

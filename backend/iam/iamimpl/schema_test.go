@@ -16,7 +16,7 @@ import (
 // row types map.
 func TestIntegrationSchemaMatchesRows(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		for _, row := range []any{&tenantRow{}, &userRow{}, &userRoleRow{}, &sessionRow{}, &accessKeyRow{}} {
+		for _, row := range []any{&tenantRow{}, &userRow{}, &userRoleRow{}, &sessionRow{}, &accessKeyRow{}, &invitationRow{}} {
 			stmt := &gorm.Statement{DB: d.Gorm}
 			require.NoError(t, stmt.Parse(row))
 			want := append([]string(nil), stmt.Schema.DBNames...)

@@ -1,0 +1,60 @@
+package iamimpl
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/turnpike/turnpike/backend/db"
+	"github.com/turnpike/turnpike/backend/db/dbtest"
+	"github.com/turnpike/turnpike/backend/iam"
+)
+
+// failingAttach is the directory with AttachPolicy failing.
+type failingAttach struct{ *Directory }
+
+func (failingAttach) AttachPolicy(context.Context, string, iam.PrincipalRef, string) error {
+	return errors.New("attach failed")
+}
+
+// TestIntegrationAcceptInvitationAtomic: when a grant fails, accepting
+// creates no user and leaves no membership, and the link still works.
+func TestIntegrationAcceptInvitationAtomic(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newServiceFixture(t, d)
+		dir := NewDirectory(d, Config{})
+		g, err := dir.SaveGroup(ctx, iam.SaveGroupCommand{TenantID: f.tenant.ID, Name: "devs"})
+		require.NoError(t, err)
+		failing := NewInviteService(d, f.svc, nil, false, WithInviteDirectory(failingAttach{dir}))
+		inv, err := failing.CreateInvitation(ctx, iam.CreateInvitationCommand{TenantID: f.tenant.ID, Email: "dev@example.com",
+			Groups: []string{"devs"}, Policies: []string{"ReadOnlyAccess"}})
+		require.NoError(t, err)
+		assert.Equal(t, []string{g.ID}, inv.GroupIDs)
+
+		accept := iam.AcceptInvitationCommand{Token: inv.Token, Name: "Dev", Password: "password-dev"}
+		_, err = failing.AcceptInvitation(ctx, accept)
+		require.ErrorContains(t, err, "attach failed")
+		_, err = f.svc.store.getUserByEmail(ctx, "dev@example.com")
+		assert.ErrorIs(t, err, iam.ErrUserNotFound)
+		members, err := dir.ListGroupMembers(ctx, f.tenant.ID, g.ID)
+		require.NoError(t, err)
+		assert.Empty(t, members)
+
+		working := NewInviteService(d, f.svc, nil, false, WithInviteDirectory(dir))
+		res, err := working.AcceptInvitation(ctx, accept)
+		require.NoError(t, err)
+		members, err = dir.ListGroupMembers(ctx, f.tenant.ID, g.ID)
+		require.NoError(t, err)
+		require.Len(t, members, 1)
+		assert.Equal(t, res.User.ID, members[0].ID)
+
+		// Without a directory, naming a group is refused up front.
+		_, err = NewInviteService(d, f.svc, nil, false).CreateInvitation(ctx, iam.CreateInvitationCommand{TenantID: f.tenant.ID,
+			Email: "x@example.com", Groups: []string{"devs"}})
+		assert.ErrorIs(t, err, iam.ErrInvitationInvalid)
+	})
+}
