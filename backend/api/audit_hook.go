@@ -171,6 +171,12 @@ func (s *Server) run(c *gin.Context, r *auditRecord, info RouteInfo, h HandlerFu
 		// Nothing of the handler's answer goes out, headers included.
 		clear(orig.Header())
 		maps.Copy(orig.Header(), header)
+		if info.Public {
+			// A failed sign-in (401) counts against its address like a
+			// bad token, so guessing emails cannot flood the log either.
+			s.refuseUnauthenticated(c, r, err)
+			return
+		}
 		s.writeError(c, err)
 		s.recordOutside(c, r, apierr.From(err).Code)
 		return

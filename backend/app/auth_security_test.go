@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -117,6 +118,15 @@ func TestIntegrationAuthFailureFlood(t *testing.T) {
 	assert.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	w = call(h, http.MethodGet, "/v1/apis", "198.51.100.8", "", "Authorization", "Bearer tpk_bad")
 	assert.Equal(t, http.StatusUnauthorized, w.Code)
+
+	// Failed sign-ins with ever new emails count the same way.
+	codes = map[int]int{}
+	for i := range 12 {
+		w := call(h, http.MethodPost, "/v1/auth/login", "198.51.100.9", fmt.Sprintf(`{"email":"guess%d@acme.test","password":"x"}`, i))
+		codes[w.Code]++
+	}
+	assert.Equal(t, map[int]int{401: 5, 429: 7}, codes)
+	assert.Len(t, auditRows(t, d, "/v1/auth/login"), 6)
 }
 
 // TestIntegrationSharedLockout: two servers over one database and one
@@ -127,7 +137,7 @@ func TestIntegrationSharedLockout(t *testing.T) {
 	rdb := lockouttest.Redis(t, prefix)
 	newServer := func() *App {
 		a, err := New(Config{DB: d, Bus: fleet.NewMemory(), Starter: &apistest.FakeStarter{},
-			IAM: iamimpl.Config{PasswordParams: fastParams}, Redis: rdb, RedisPrefix: prefix, AuthFailureLimit: 3})
+			IAM: iamimpl.Config{PasswordParams: fastParams}, Redis: rdb, RedisPrefix: prefix, AuthFailureLimit: 6})
 		require.NoError(t, err)
 		return a
 	}
@@ -151,7 +161,7 @@ func TestIntegrationSharedLockout(t *testing.T) {
 	assert.Equal(t, http.StatusOK, w.Code, w.Body.String())
 
 	// Failed authentications count across servers too.
-	for _, srv := range []*App{one, two, one} {
+	for _, srv := range []*App{one, two, one, two, one, two} {
 		w := call(srv.Server.Handler(), http.MethodGet, "/v1/apis", "192.0.2.10", "", "Authorization", "Bearer tpk_bad")
 		require.Equal(t, http.StatusUnauthorized, w.Code)
 	}
