@@ -21,7 +21,8 @@ import (
 // the tokens behave as the page says; creates a tenant on the Tenants page
 // and suspends it, and the tenant's key gets 403; invites a user, whose
 // link is opened in the browser to set a password, and the invited user
-// then signs in with it.
+// then signs in with it. Last, with sign-up on, the login page links to the
+// sign-up page, which creates a tenant and opens the console in it.
 func TestIAMPagesConsole(t *testing.T) {
 	apiAddr := freeAddr(t)
 	token := "tpk_iampages_" + randomID(12)
@@ -33,6 +34,7 @@ func TestIAMPagesConsole(t *testing.T) {
 		"TURNPIKE_GATEWAY_ADDR=off",
 		"TURNPIKE_BOOTSTRAP_TOKEN=" + token,
 		"TURNPIKE_ADMIN_PASSWORD=" + adminPassword,
+		"TURNPIKE_SIGNUP=true",
 		"DATABASE_URL=", "REDIS_URL=", "TEMPORAL_ADDRESS=",
 	}
 	srv := startProc(t, "iam-pages", turnpikeBin, env, "serve")
@@ -152,6 +154,25 @@ func TestIAMPagesConsole(t *testing.T) {
 			}
 		}
 		assert.True(t, found, "invitation of %s listed", email)
+	})
+
+	t.Run("sign up from the login page into a new tenant", func(t *testing.T) {
+		tenant := "self-" + randomID(3)
+		step(t, ctx, "sign out and follow the sign-up link",
+			chromedp.Click(tid("user-menu")),
+			chromedp.WaitVisible(tid("sign-out")),
+			chromedp.Click(tid("sign-out")),
+			chromedp.WaitVisible(tid("login-signup-link")),
+			chromedp.Click(tid("login-signup-link")),
+			chromedp.WaitVisible(tid("signup-tenant")),
+			chromedp.SendKeys(tid("signup-tenant"), tenant),
+			chromedp.SendKeys(tid("signup-email"), "owner@"+tenant+".test"),
+			chromedp.SendKeys(tid("signup-password"), "signup-password-1"),
+			chromedp.Click(tid("signup-submit")),
+			chromedp.WaitVisible(tid("nav-apis")),
+		)
+		assert.Equal(t, tenant, textOf(t, ctx, "tenant-name", func(s string) bool { return s != "" }, 5*time.Second))
+		require.NotEmpty(t, shot(t, ctx, "iam-pages-signed-up"))
 	})
 }
 
