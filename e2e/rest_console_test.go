@@ -131,6 +131,9 @@ func TestRESTConsole(t *testing.T) {
 		chromedp.Click(tid("method-response-add")),
 		chromedp.WaitVisible(tid("method-response-status")),
 		chromedp.SendKeys(tid("method-response-headers"), "X-Upstream"),
+	)
+	require.NotEmpty(t, shot(t, ctx, "rest-console-method"))
+	step(t, ctx, "save GET /pets/{petId}",
 		chromedp.Click(tid("method-save")),
 		chromedp.WaitNotPresent(tid("method-dialog")),
 		chromedp.WaitVisible(tid("method-row-GET")),
@@ -218,6 +221,9 @@ func TestRESTConsole(t *testing.T) {
 		setIn(row, "ms-caching", "on"),
 		setIn(row, "ms-ttl", "120"),
 		clickIn(row, "ms-key-method.request.path.petId"),
+	)
+	require.NotEmpty(t, shot(t, ctx, "rest-console-method-settings"))
+	step(t, ctx, "save the method settings",
 		chromedp.Click(tid("ms-submit")),
 		chromedp.WaitNotPresent(tid("method-settings-dialog")),
 	)

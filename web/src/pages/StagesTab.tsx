@@ -78,7 +78,7 @@ export function StagesTab({
         actions={addButton}
         resource={stages}
         errorTitle="Could not load stages"
-        columns={['Stage', 'Status', 'Deployment', 'Invoke URL', 'Cache', 'Updated', '']}
+        columns={['Stage', 'Status', 'Invoke URL', 'Cache', 'Updated', '']}
         empty={
           <EmptyState icon="layers" title="No stages yet" action={addButton}>
             Create a stage such as <code>dev</code>, then deploy to it to get an invoke URL.
@@ -102,8 +102,12 @@ export function StagesTab({
               </td>
               <td>
                 <StatusBadge status={s.lastDeploymentStatus} />
+                {s.deploymentId ? (
+                  <div className="mono muted small" title="Deployment">
+                    {s.deploymentId}
+                  </div>
+                ) : null}
               </td>
-              <td className="mono muted">{s.deploymentId || '—'}</td>
               <td>
                 {s.deploymentId ? (
                   <CopyLink url={s.invokeUrl} testId="stage-invoke-url" />
@@ -138,14 +142,21 @@ export function StagesTab({
                 <Button
                   size="sm"
                   icon="settings"
+                  title="Per-route cache settings"
                   onClick={() => setMethodSettings(s)}
                   data-testid="stage-method-settings"
                 >
-                  Method settings
+                  Methods
                 </Button>
                 {s.cacheClusterEnabled ? (
-                  <Button size="sm" icon="refresh" onClick={() => setFlushing(s)} data-testid="stage-flush-cache">
-                    Flush cache
+                  <Button
+                    size="sm"
+                    icon="refresh"
+                    title="Flush the stage's cache"
+                    onClick={() => setFlushing(s)}
+                    data-testid="stage-flush-cache"
+                  >
+                    Flush
                   </Button>
                 ) : null}
               </RowActions>

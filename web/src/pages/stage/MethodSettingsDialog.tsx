@@ -179,6 +179,7 @@ function SettingsForm({
                           <label key={p} className="checkbox small mono">
                             <input
                               type="checkbox"
+                              style={{ width: 'auto', minHeight: 0 }}
                               data-testid={`ms-key-${p}`}
                               checked={r.keyParameters.includes(p)}
                               onChange={(e) =>
