@@ -113,6 +113,14 @@ func WithRedisClock(now func() time.Time) RedisOption {
 	return func(r *Redis) { r.clock = now }
 }
 
+// WithRedisPipelines sets how many batches of limiter calls may be on the
+// wire at once (default 1: on a loaded gateway the calls queue behind the
+// batch in flight and go out together, which measured the same decisions
+// per CPU-second as 2 with half the p99 in make bench).
+func WithRedisPipelines(n int) RedisOption {
+	return func(r *Redis) { r.batch.maxInflight = max(n, 1) }
+}
+
 // WithRedisBackoff sets how long the limiter answers ErrUnavailable at
 // once, without trying Redis, after a failed call (default 1s). The first
 // call after it tries Redis again, so the limiter recovers by itself.
@@ -210,7 +218,7 @@ func NewRedis(client redis.UniversalClient, prefix string, opts ...RedisOption) 
 		prefix = fleet.DefaultRedisPrefix
 	}
 	r := &Redis{client: client, prefix: prefix, backoff: time.Second, keys: keyCache{prefix: prefix},
-		batch: batcher{client: client, maxBatch: 64, maxInflight: 2}}
+		batch: batcher{client: client, maxBatch: 64, maxInflight: 1}}
 	for _, o := range opts {
 		o(r)
 	}

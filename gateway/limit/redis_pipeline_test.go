@@ -91,7 +91,7 @@ func TestIntegrationRedisBatching(t *testing.T) {
 	c, prefix := testRedis(t)
 	g := &gate{open: make(chan struct{})}
 	c.AddHook(g)
-	l := NewRedis(c, prefix)
+	l := NewRedis(c, prefix, WithRedisPipelines(2))
 	req := func() *Request {
 		return &Request{Throttles: []Throttle{{Key: "b", Policy: "tenant", Rate: 1e6, Burst: 1e6}}, PlanID: "p", KeyID: "k"}
 	}
