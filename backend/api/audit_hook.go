@@ -128,6 +128,8 @@ func (s *Server) refuseUnauthenticated(c *gin.Context, r *auditRecord, err error
 	c.Header("Retry-After", strconv.Itoa(max(retry, 1)))
 	s.writeError(c, errAuthRateLimited.Errorf("%w", err))
 	if d.Refused == 1 {
+		s.cfg.Logger.WarnContext(c.Request.Context(), "address locked out after failed authentications",
+			"ip", c.ClientIP(), "retryAfter", d.RetryAfter)
 		r.entry.RequestSummary = fmt.Sprintf(`{"rateLimited":{"retryAfterSeconds":%d,"note":"further failures from this address are answered 429 and not recorded until then"}}`, retry)
 		s.recordOutside(c, r, errAuthRateLimited.Code)
 	}

@@ -42,8 +42,8 @@ type Limiter interface {
 }
 
 // New returns a Redis limiter named name when client is set, otherwise an
-// in-process one; now is the clock (nil: time.Now; Redis limiters use it
-// too, so tests can move time).
+// in-process one; now is the clock (nil: time.Now in process, Redis's own
+// clock in Redis; tests pass one to move time).
 func New(client redis.Cmdable, prefix, name string, p Policy, now func() time.Time) Limiter {
 	if client == nil {
 		return NewMemory(p, now)

@@ -10,10 +10,15 @@ import (
 
 // attemptScript is Memory.Attempt in one round trip over a hash
 // {n, start, until, refused} (milliseconds), so that every backend replica
-// sees the same counts. The clock comes from the caller, as in
-// gateway/limit, so tests can move it.
+// sees the same counts. The clock is Redis's own (ARGV[1] = 0), so
+// replicas with skewed clocks agree, or the caller's, so tests can move it
+// (as in gateway/limit).
 var attemptScript = redis.NewScript(`
 local now, max, window, lockout = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+if now == 0 then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
 local h = redis.call('HMGET', KEYS[1], 'n', 'start', 'until', 'refused')
 local n, start, untl, refused = tonumber(h[1]) or 0, tonumber(h[2]) or 0, tonumber(h[3]) or 0, tonumber(h[4]) or 0
 if now < untl then
@@ -42,18 +47,19 @@ type Redis struct {
 
 var _ Limiter = (*Redis)(nil)
 
-// NewRedis returns a limiter whose keys start with prefix; now nil is
-// time.Now.
+// NewRedis returns a limiter whose keys start with prefix; now nil uses
+// Redis's clock.
 func NewRedis(c redis.Cmdable, prefix string, p Policy, now func() time.Time) *Redis {
-	if now == nil {
-		now = time.Now
-	}
 	return &Redis{c: c, prefix: prefix, p: p, now: now}
 }
 
 // Attempt implements Limiter.
 func (r *Redis) Attempt(ctx context.Context, key string) (Decision, error) {
-	res, err := attemptScript.Run(ctx, r.c, []string{r.prefix + key}, r.now().UnixMilli(), r.p.Max,
+	var nowMS int64
+	if r.now != nil {
+		nowMS = r.now().UnixMilli()
+	}
+	res, err := attemptScript.Run(ctx, r.c, []string{r.prefix + key}, nowMS, r.p.Max,
 		r.p.Window.Milliseconds(), r.p.Lockout.Milliseconds()).Int64Slice()
 	if err != nil {
 		return Decision{}, fmt.Errorf("counting attempt in redis: %w", err)
