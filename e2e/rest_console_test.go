@@ -50,6 +50,32 @@ func waitText(s string) chromedp.Action[chromedp.Void] {
 	})
 }
 
+// fillDialog opens a one-field dialog with the button open, types value
+// into field, submits it with submit and waits for the dialog to close.
+func fillDialog(open, field, value, submit string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Click(tid(open)),
+		chromedp.WaitVisible(tid(field)),
+		chromedp.SendKeys(tid(field), value),
+		chromedp.Click(tid(submit)),
+		chromedp.WaitNotPresent(tid(field)),
+	}
+}
+
+// newMethod adds method to the resource at path and waits for the method
+// editor the console opens next.
+func newMethod(path, method string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Click(tid("resource-" + path)),
+		chromedp.WaitVisible(tid("add-method")),
+		chromedp.Click(tid("add-method")),
+		chromedp.WaitVisible(tid("method-select")),
+		selectOption("method-select", method),
+		chromedp.Click(tid("method-submit")),
+		chromedp.WaitVisible(tid("method-dialog")),
+	}
+}
+
 // TestRESTConsole builds a REST API in Chromium: /pets and /pets/{petId},
 // a GET proxied to a test upstream, a POST with a request validator and a
 // model answered by a MOCK integration, an EDGE endpoint, a prod stage with
@@ -102,36 +128,19 @@ func TestRESTConsole(t *testing.T) {
 	require.NotEmpty(t, apiID, "the console created no API named %s", name)
 	base := "/v1/apis/" + apiID
 
-	step(t, ctx, "add /pets and /pets/{petId}",
-		chromedp.Navigate(p.apiURL+"/apis/"+apiID+"/resources"),
-		chromedp.WaitVisible(tid("resource-/")),
-		chromedp.Click(tid("add-resource")),
-		chromedp.WaitVisible(tid("resource-path-part")),
-		chromedp.SendKeys(tid("resource-path-part"), "pets"),
-		chromedp.Click(tid("resource-submit")),
-		chromedp.WaitNotPresent(tid("resource-path-part")),
-		chromedp.WaitVisible(tid("resource-/pets")),
-		chromedp.Click(tid("add-resource")),
-		chromedp.WaitVisible(tid("resource-path-part")),
-		chromedp.SendKeys(tid("resource-path-part"), "{petId}"),
-		chromedp.Click(tid("resource-submit")),
-		chromedp.WaitNotPresent(tid("resource-path-part")),
-		chromedp.WaitVisible(tid("resource-/pets/{petId}")),
-	)
-	step(t, ctx, "GET /pets/{petId} proxied to the upstream",
-		chromedp.Click(tid("resource-/pets/{petId}")),
-		chromedp.Click(tid("add-method")),
-		chromedp.WaitVisible(tid("method-select")),
-		selectOption("method-select", "GET"),
-		chromedp.Click(tid("method-submit")),
-		chromedp.WaitVisible(tid("method-dialog")),
+	step(t, ctx, "open the resources", chromedp.Navigate(p.apiURL+"/apis/"+apiID+"/resources"),
+		chromedp.WaitVisible(tid("resource-/")))
+	step(t, ctx, "add /pets", append(fillDialog("add-resource", "resource-path-part", "pets", "resource-submit"),
+		chromedp.WaitVisible(tid("resource-/pets")))...)
+	step(t, ctx, "add /pets/{petId}", append(fillDialog("add-resource", "resource-path-part", "{petId}", "resource-submit"),
+		chromedp.WaitVisible(tid("resource-/pets/{petId}")))...)
+	step(t, ctx, "GET /pets/{petId} proxied to the upstream", append(newMethod("/pets/{petId}", "GET"),
 		chromedp.SendKeys(tid("method-params"), "method.request.path.petId"),
 		chromedp.SendKeys(tid("rest-integration-uri"), up.URL+"/animals/{id}"),
 		chromedp.SendKeys(tid("rest-request-mappings"), "integration.request.path.id = method.request.path.petId"),
 		chromedp.Click(tid("method-response-add")),
 		chromedp.WaitVisible(tid("method-response-status")),
-		chromedp.SendKeys(tid("method-response-headers"), "X-Upstream"),
-	)
+		chromedp.SendKeys(tid("method-response-headers"), "X-Upstream"))...)
 	require.NotEmpty(t, shot(t, ctx, "rest-console-method"))
 	step(t, ctx, "save GET /pets/{petId}",
 		chromedp.Click(tid("method-save")),
@@ -139,21 +148,11 @@ func TestRESTConsole(t *testing.T) {
 		chromedp.WaitVisible(tid("method-row-GET")),
 	)
 	textOf(t, ctx, "method-responses-GET", func(s string) bool { return s == "200" }, 10*time.Second)
-	step(t, ctx, "a model and a request validator",
-		chromedp.Click(tid("add-model")),
-		chromedp.WaitVisible(tid("model-name")),
-		// The schema the dialog proposes requires a string "name".
-		chromedp.SendKeys(tid("model-name"), "Pet"),
-		chromedp.Click(tid("model-submit")),
-		chromedp.WaitNotPresent(tid("model-name")),
-		chromedp.WaitVisible(tid("model-Pet")),
-		chromedp.Click(tid("add-validator")),
-		chromedp.WaitVisible(tid("validator-name")),
-		chromedp.SendKeys(tid("validator-name"), "body"),
-		chromedp.Click(tid("validator-submit")),
-		chromedp.WaitNotPresent(tid("validator-name")),
-		chromedp.WaitVisible(tid("validator-body")),
-	)
+	// The schema the model dialog proposes requires a string "name".
+	step(t, ctx, "a model", append(fillDialog("add-model", "model-name", "Pet", "model-submit"),
+		chromedp.WaitVisible(tid("model-Pet")))...)
+	step(t, ctx, "a request validator", append(fillDialog("add-validator", "validator-name", "body", "validator-submit"),
+		chromedp.WaitVisible(tid("validator-body")))...)
 	var validators struct {
 		Items []struct {
 			ID   string `json:"id"`
@@ -162,14 +161,7 @@ func TestRESTConsole(t *testing.T) {
 	}
 	admin.mustDo(t, 200, "GET", base+"/requestvalidators", nil, &validators)
 	require.Len(t, validators.Items, 1)
-	step(t, ctx, "POST /pets validated against Pet, answered by a mock",
-		chromedp.Click(tid("resource-/pets")),
-		chromedp.WaitVisible(tid("add-method")),
-		chromedp.Click(tid("add-method")),
-		chromedp.WaitVisible(tid("method-select")),
-		selectOption("method-select", "POST"),
-		chromedp.Click(tid("method-submit")),
-		chromedp.WaitVisible(tid("method-dialog")),
+	step(t, ctx, "POST /pets validated against Pet, answered by a mock", append(newMethod("/pets", "POST"),
 		selectOption("method-validator", validators.Items[0].ID),
 		selectOption("method-model", "Pet"),
 		selectOption("rest-integration-type", "MOCK"),
@@ -177,8 +169,7 @@ func TestRESTConsole(t *testing.T) {
 		chromedp.SendKeys(tid("rest-mock-body"), `{"created":true}`),
 		chromedp.Click(tid("method-save")),
 		chromedp.WaitNotPresent(tid("method-dialog")),
-		chromedp.WaitVisible(tid("method-row-POST")),
-	)
+		chromedp.WaitVisible(tid("method-row-POST")))...)
 	require.NotEmpty(t, shot(t, ctx, "rest-console-resources"))
 
 	// A validator in use cannot be deleted: the 409 is shown in place.
