@@ -139,9 +139,10 @@ func (p *Publisher) Run(ctx context.Context, resync time.Duration) {
 			continue
 		}
 		for id := range pending {
+			// A failure is retried by the next resync, which publishes
+			// every tenant.
 			if err := p.Sync(ctx, id); err != nil && ctx.Err() == nil {
 				p.log.Error("publishing execute-api grants", "tenant", id, "error", err)
-				p.Changed(context.WithoutCancel(ctx), id) // retried at the next wake-up
 			}
 		}
 	}
