@@ -7,8 +7,10 @@
 //
 // A tenant's grants are republished after every committed IAM change of
 // the tenant (Publisher.WrapAudit sees each mutating call inside its
-// transaction and schedules the publish with db.AfterCommit), at start and
-// on a resync timer.
+// transaction and schedules the publish with db.AfterCommit), when the
+// tenant's policy version (bumped in the same transaction as any change to
+// policies, attachments, groups or roles) moves outside the management API,
+// at start and on a resync timer.
 package executeapi
 
 import (

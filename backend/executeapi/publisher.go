@@ -27,6 +27,13 @@ type Publisher struct {
 	mu      sync.Mutex
 	pending map[string]bool // tenants to publish; "" means every tenant
 	wake    chan struct{}
+
+	// versions are the tenants' policy versions when last published, so a
+	// change made outside the management API (an SSO sign-in mapping
+	// groups) is noticed by polling them. Owned by Run.
+	versions map[string]int64
+	// pollEvery is VersionPollInterval (shorter in tests).
+	pollEvery time.Duration
 }
 
 // NewPublisher returns a publisher reading keys from store and policies
@@ -36,7 +43,8 @@ func NewPublisher(store Store, policies authz.Source, bus fleet.TenantBus, log *
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Publisher{store: store, policies: policies, bus: bus, log: log.With("component", "execute-api-grants"),
-		now: time.Now, pending: map[string]bool{}, wake: make(chan struct{}, 1)}
+		now: time.Now, pending: map[string]bool{}, wake: make(chan struct{}, 1), versions: map[string]int64{},
+		pollEvery: VersionPollInterval}
 }
 
 // Grants builds a tenant's grants as they are now.
@@ -71,6 +79,41 @@ func (p *Publisher) Grants(ctx context.Context, tenantID string) (*gwconfig.Exec
 // Sync publishes a tenant's grants now; a tenant without keys has its
 // grants withdrawn.
 func (p *Publisher) Sync(ctx context.Context, tenantID string) error {
+	// Read the version first: a change racing the publish moves it again
+	// and is published by the next poll.
+	v, verr := p.policies.PolicyVersion(ctx, tenantID)
+	if err := p.sync(ctx, tenantID); err != nil {
+		return err
+	}
+	if verr == nil {
+		p.mu.Lock()
+		p.versions[tenantID] = v
+		p.mu.Unlock()
+	}
+	return nil
+}
+
+// pollVersions publishes the tenants whose policy version differs from the
+// one they were last published at.
+func (p *Publisher) pollVersions(ctx context.Context) {
+	p.mu.Lock()
+	known := make(map[string]int64, len(p.versions))
+	for id, v := range p.versions {
+		known[id] = v
+	}
+	p.mu.Unlock()
+	for id, was := range known {
+		v, err := p.policies.PolicyVersion(ctx, id)
+		if err != nil || v == was {
+			continue
+		}
+		if err := p.Sync(ctx, id); err != nil && ctx.Err() == nil {
+			p.log.Error("publishing execute-api grants", "tenant", id, "error", err)
+		}
+	}
+}
+
+func (p *Publisher) sync(ctx context.Context, tenantID string) error {
 	g, err := p.Grants(ctx, tenantID)
 	if err != nil {
 		return err
@@ -111,21 +154,29 @@ func (p *Publisher) Changed(ctx context.Context, tenantID string) {
 	})
 }
 
-// Run publishes every tenant at start and every resync, and scheduled
-// tenants as they come, until ctx ends. Failures are logged and retried at
-// the next resync.
+// VersionPollInterval is how often Run compares the tenants' policy
+// versions with those it published.
+const VersionPollInterval = 5 * time.Second
+
+// Run publishes every tenant at start and every resync, scheduled tenants
+// as they come, and tenants whose policy version moved, until ctx ends.
+// Failures are logged and retried at the next resync.
 func (p *Publisher) Run(ctx context.Context, resync time.Duration) {
 	if err := p.SyncAll(ctx); err != nil && ctx.Err() == nil {
 		p.log.Error("publishing execute-api grants at start", "error", err)
 	}
 	t := time.NewTicker(resync)
 	defer t.Stop()
+	poll := time.NewTicker(p.pollEvery)
+	defer poll.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 			p.Changed(ctx, "")
+		case <-poll.C:
+			p.pollVersions(ctx)
 		case <-p.wake:
 		}
 		p.mu.Lock()

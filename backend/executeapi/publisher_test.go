@@ -188,3 +188,31 @@ func TestStatementsNeedPolicies(t *testing.T) {
 	got := Statements([]authz.Policy{{ID: "empty"}}, KeyContext{TenantID: "t1"})
 	assert.Empty(t, got)
 }
+
+// TestIntegrationPublisherPollsVersions changes a policy attachment outside
+// the management API (no audit entry): the moved policy version is noticed
+// and the tenant republished.
+func TestIntegrationPublisherPollsVersions(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := t.Context()
+		f := newIAMFixture(t, d)
+		f.pub.pollEvery = 20 * time.Millisecond
+		_, err := f.svc.CreateAccessKey(ctx, iam.CreateAccessKeyCommand{TenantID: f.tenant, UserID: f.user, Name: "ci"})
+		require.NoError(t, err)
+		runCtx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			f.pub.Run(runCtx, time.Hour)
+		}()
+		t.Cleanup(func() {
+			cancel()
+			<-done
+		})
+		require.Eventually(t, func() bool { return f.published(t) != nil }, 3*time.Second, 10*time.Millisecond)
+		require.Empty(t, f.published(t).Keys[0].Statements)
+
+		require.NoError(t, f.dir.AttachPolicy(ctx, f.tenant, iam.PrincipalRef{Type: iam.PrincipalUser, ID: f.user}, f.policyID))
+		require.Eventually(t, func() bool { return len(f.published(t).Keys[0].Statements) == 1 }, 3*time.Second, 10*time.Millisecond)
+	})
+}
