@@ -153,7 +153,13 @@ function SettingsForm({
                       disabled={r.stale}
                       onChange={(e) => setRow(i, { caching: e.target.value as MethodSettingRow['caching'] })}
                     >
-                      <option value="">{method === 'GET' ? 'Default (on)' : 'Default (off)'}</option>
+                      <option value="">
+                        {method === 'GET'
+                          ? 'Default (on)'
+                          : method === 'ANY' || !method
+                            ? 'Default (GET only)'
+                            : 'Default (off)'}
+                      </option>
                       <option value="on">On</option>
                       <option value="off">Off</option>
                     </select>
