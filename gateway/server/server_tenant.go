@@ -19,6 +19,9 @@ type tenantState struct {
 	mu          sync.Mutex
 	stageGroups map[string]gwconfig.TargetGroup
 	busGroups   map[string]gwconfig.TargetGroup
+	// grantRevisions are the compiled grants' revisions by tenant; owned
+	// by watchTenants.
+	grantRevisions map[string]int64
 }
 
 // watchTenants keeps the execute-api grants and the published target
@@ -80,7 +83,16 @@ func (g *Gateway) reloadTenants(ctx context.Context, tb fleet.TenantBus) error {
 	if err != nil {
 		return err
 	}
-	g.cfg.Grants.Swap(iamauth.Compile(grants))
+	// Recompile only when a tenant's grants changed (each publish stamps a
+	// new revision); a resync usually finds none.
+	revs := make(map[string]int64, len(grants))
+	for _, gr := range grants {
+		revs[gr.TenantID] = gr.Revision
+	}
+	if !g.cfg.Grants.Loaded() || !maps.Equal(revs, g.tenants.grantRevisions) {
+		g.cfg.Grants.Swap(iamauth.Compile(grants))
+		g.tenants.grantRevisions = revs
+	}
 	bus := make(map[string]gwconfig.TargetGroup, len(groups))
 	for _, tg := range groups {
 		bus[tg.ID] = *tg
