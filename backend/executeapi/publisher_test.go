@@ -57,6 +57,25 @@ func newIAMFixture(t *testing.T, d *db.DB) *iamFixture {
 	return f
 }
 
+// runWithKey gives the user an access key and runs the publisher until
+// the test ends, once it has published the tenant.
+func (f *iamFixture) runWithKey(t *testing.T) {
+	t.Helper()
+	_, err := f.svc.CreateAccessKey(t.Context(), iam.CreateAccessKeyCommand{TenantID: f.tenant, UserID: f.user, Name: "ci"})
+	require.NoError(t, err)
+	runCtx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f.pub.Run(runCtx, time.Hour)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	require.Eventually(t, func() bool { return f.published(t) != nil }, 3*time.Second, 10*time.Millisecond)
+}
+
 func (f *iamFixture) published(t *testing.T) *gwconfig.ExecuteAPIGrants {
 	t.Helper()
 	all, err := f.bus.ExecuteAPIGrants(t.Context())
@@ -140,19 +159,7 @@ func TestIntegrationPublisherAfterCommit(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := t.Context()
 		f := newIAMFixture(t, d)
-		_, err := f.svc.CreateAccessKey(ctx, iam.CreateAccessKeyCommand{TenantID: f.tenant, UserID: f.user, Name: "ci"})
-		require.NoError(t, err)
-		runCtx, cancel := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			f.pub.Run(runCtx, time.Hour)
-		}()
-		t.Cleanup(func() {
-			cancel()
-			<-done
-		})
-		require.Eventually(t, func() bool { return f.published(t) != nil }, 3*time.Second, 10*time.Millisecond)
+		f.runWithKey(t)
 		statements := func() int {
 			g := f.published(t)
 			if g == nil || len(g.Keys) == 0 {
@@ -171,7 +178,7 @@ func TestIntegrationPublisherAfterCommit(t *testing.T) {
 		}
 
 		errRollback := errors.New("rolled back")
-		err = d.RunInTx(ctx, func(ctx context.Context) error {
+		err := d.RunInTx(ctx, func(ctx context.Context) error {
 			require.NoError(t, attach(ctx))
 			return errRollback
 		})
@@ -197,19 +204,7 @@ func TestIntegrationPublisherPollsVersions(t *testing.T) {
 		ctx := t.Context()
 		f := newIAMFixture(t, d)
 		f.pub.pollEvery = 20 * time.Millisecond
-		_, err := f.svc.CreateAccessKey(ctx, iam.CreateAccessKeyCommand{TenantID: f.tenant, UserID: f.user, Name: "ci"})
-		require.NoError(t, err)
-		runCtx, cancel := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			f.pub.Run(runCtx, time.Hour)
-		}()
-		t.Cleanup(func() {
-			cancel()
-			<-done
-		})
-		require.Eventually(t, func() bool { return f.published(t) != nil }, 3*time.Second, 10*time.Millisecond)
+		f.runWithKey(t)
 		require.Empty(t, f.published(t).Keys[0].Statements)
 
 		require.NoError(t, f.dir.AttachPolicy(ctx, f.tenant, iam.PrincipalRef{Type: iam.PrincipalUser, ID: f.user}, f.policyID))
