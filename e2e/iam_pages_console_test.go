@@ -19,9 +19,9 @@ import (
 // serve` (embedded: SQLite, no gateway): the administrator, who operates
 // the platform, rotates an access key (grace 0, then a grace period) and
 // the tokens behave as the page says; creates a tenant on the Tenants page
-// and suspends it, and the tenant's key gets 403; invites a user, whose
-// link is opened in the browser to set a password, and the invited user
-// then signs in with it. Last, with sign-up on, the login page links to the
+// and suspends it, and the tenant's key gets 403; invites a user with
+// ReadOnlyAccess, whose link is opened in the browser to set a password,
+// and the invited user then signs in with it and has the policy. Last, with sign-up on, the login page links to the
 // sign-up page, which creates a tenant and opens the console in it.
 func TestIAMPagesConsole(t *testing.T) {
 	apiAddr := freeAddr(t)
@@ -102,12 +102,16 @@ func TestIAMPagesConsole(t *testing.T) {
 	t.Run("invite a user; the link sets a password; the user signs in with it", func(t *testing.T) {
 		email := "invited-" + randomID(3) + "@example.com"
 		const password = "invited-password-1"
+		const readOnlyChoice = `[data-testid="iam-invitation-policies"] input[value="ReadOnlyAccess"]`
 		step(t, ctx, "create the invitation",
 			chromedp.Click(tid("nav-iam-invitations")),
 			chromedp.WaitVisible(tid("iam-create-invitation")),
 			chromedp.Click(tid("iam-create-invitation")),
 			chromedp.WaitVisible(tid("iam-invitation-email")),
 			chromedp.SendKeys(tid("iam-invitation-email"), email),
+			// The invitation gives ReadOnlyAccess on accepting.
+			chromedp.WaitVisible(chromedp.CSS(readOnlyChoice)),
+			chromedp.Click(chromedp.CSS(readOnlyChoice)),
 			chromedp.Click(tid("iam-invitation-submit")),
 			chromedp.WaitVisible(tid("iam-invitation-link")),
 		)
@@ -154,6 +158,27 @@ func TestIAMPagesConsole(t *testing.T) {
 			}
 		}
 		assert.True(t, found, "invitation of %s listed", email)
+
+		// The invited user has the policy the invitation gave.
+		var users struct {
+			Items []struct{ UserID, Email string } `json:"items"`
+		}
+		admin.mustDo(t, 200, "GET", "/v1/iam/users", nil, &users)
+		userID := ""
+		for _, u := range users.Items {
+			if u.Email == email {
+				userID = u.UserID
+			}
+		}
+		require.NotEmpty(t, userID)
+		var policies struct {
+			Items []struct {
+				PolicyID string `json:"policyId"`
+			} `json:"items"`
+		}
+		admin.mustDo(t, 200, "GET", "/v1/iam/users/"+userID+"/policies", nil, &policies)
+		require.Len(t, policies.Items, 1)
+		assert.Equal(t, "ReadOnlyAccess", policies.Items[0].PolicyID)
 	})
 
 	t.Run("sign up from the login page into a new tenant", func(t *testing.T) {
