@@ -174,8 +174,10 @@ func (c *proxyCall) build(ctx context.Context, r *http.Request, u *url.URL, meth
 		h["Connection"] = upgradeValue
 		h["Upgrade"] = []string{up}
 	}
-	c.xff[0] = forwardedFor(r)
-	h["X-Forwarded-For"] = c.xff[:]
+	if xff, ok := forwardedFor(r); ok {
+		c.xff[0] = xff
+		h["X-Forwarded-For"] = c.xff[:]
+	}
 	c.xfh[0] = r.Host
 	h["X-Forwarded-Host"] = c.xfh[:]
 	if r.TLS != nil {
@@ -260,20 +262,22 @@ func upgradeType(h http.Header) string {
 	return ""
 }
 
-// forwardedFor is X-Forwarded-For with the caller's address appended.
-func forwardedFor(r *http.Request) string {
+// forwardedFor is X-Forwarded-For with the caller's address appended; ok
+// is false when the caller's address is not host:port (then, as in
+// ReverseProxy, none is sent).
+func forwardedFor(r *http.Request) (xff string, ok bool) {
 	ip, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		ip = r.RemoteAddr
+		return "", false
 	}
 	prior := r.Header["X-Forwarded-For"]
 	switch len(prior) {
 	case 0:
-		return ip
+		return ip, true
 	case 1:
-		return prior[0] + ", " + ip
+		return prior[0] + ", " + ip, true
 	}
-	return strings.Join(prior, ", ") + ", " + ip
+	return strings.Join(prior, ", ") + ", " + ip, true
 }
 
 // upstreamError turns a failed upstream call into the caller's answer:
@@ -302,7 +306,8 @@ func (in *integrator) copyResponse(w http.ResponseWriter, r *http.Request, res *
 		for k := range res.Trailer {
 			keys = append(keys, k)
 		}
-		h["Trailer"] = append(h["Trailer"], strings.Join(keys, ", "))
+		prev := h["Trailer"]
+		h["Trailer"] = append(prev[:len(prev):len(prev)], strings.Join(keys, ", "))
 	}
 	w.WriteHeader(res.StatusCode)
 

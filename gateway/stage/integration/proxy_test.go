@@ -76,6 +76,12 @@ func TestProxyRequestHeaders(t *testing.T) {
 			want:   http.Header{"X-Forwarded-For": {"198.51.100.1, 198.51.100.2, 198.51.100.3, 203.0.113.9"}},
 		},
 		{
+			desc:   "no X-Forwarded-For without a host:port caller address",
+			header: http.Header{"X-Forwarded-For": {"198.51.100.1"}},
+			remote: "@unix",
+			want:   http.Header{"X-Forwarded-For": nil},
+		},
+		{
 			desc:   "the caller's forwarding headers are replaced, Forwarded dropped",
 			header: http.Header{"X-Forwarded-Host": {"evil.example"}, "X-Forwarded-Proto": {"https"}, "Forwarded": {"for=1.2.3.4"}},
 			want:   http.Header{"X-Forwarded-Host": {"abc.execute-api.localhost"}, "X-Forwarded-Proto": {"http"}, "Forwarded": nil},
