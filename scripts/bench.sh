@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || bash scripts/install-test-deps.sh
 echo "==> Go benchmarks (router, key lookup, limiter, cache key, access log formatting, full handler chain)"
 go test -run '^$' -bench . -benchmem -benchtime 2000x \
-	./gateway/router/ ./gateway/limit/ ./gateway/stage/cache/ ./gateway/accesslog/ ./gateway/server/
+	./gateway/router/ ./gateway/limit/ ./gateway/stage/limits/ ./gateway/stage/cache/ ./gateway/accesslog/ ./gateway/server/
 echo
 echo "==> load test (127.0.0.1 only)"
 go run ./scripts/bench -rounds "${BENCH_ROUNDS:-3}" -duration "${BENCH_DURATION:-5s}" \
