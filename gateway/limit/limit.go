@@ -6,7 +6,8 @@
 // the management API.
 //
 // Two implementations share these semantics: Redis (one Lua script, so one
-// round trip per request, exact across the fleet) and Local (in-process,
+// round trip per request at most, shared by the calls made at the same
+// time through auto-pipelining; exact across the fleet) and Local (in-process,
 // for the embedded default and as the fail-open fallback when Redis is
 // unreachable). Both pass the contract suite in limittest.
 //
