@@ -11,8 +11,8 @@ import (
 	"github.com/turnpike/turnpike/gateway/gwconfig"
 )
 
-// MethodSetting is one route's cache settings in a stage, keyed by route key
-// in Stage.MethodSettings (API Gateway's methodSettings).
+// MethodSetting is one route's cache and throttle settings in a stage,
+// keyed by route key in Stage.MethodSettings (API Gateway's methodSettings).
 type MethodSetting struct {
 	// CachingEnabled caches the route's answers; absent caches GET routes.
 	CachingEnabled *bool `json:"cachingEnabled,omitempty"`
@@ -21,6 +21,40 @@ type MethodSetting struct {
 	CacheTTLInSeconds *int `json:"cacheTtlInSeconds,omitempty"`
 	// CacheKeyParameters are method.request.{header|querystring|path}.NAME.
 	CacheKeyParameters []string `json:"cacheKeyParameters,omitempty"`
+	// ThrottlingRateLimit (requests per second, 0 or more) and
+	// ThrottlingBurstLimit (0 or more) are the route's throttle in this
+	// stage; both or neither. It overrides the stage default and the
+	// route's own throttle, as a stage's method throttle does in API Gateway.
+	ThrottlingRateLimit  *float64 `json:"throttlingRateLimit,omitempty"`
+	ThrottlingBurstLimit *int     `json:"throttlingBurstLimit,omitempty"`
+}
+
+// Throttle is the setting's throttle as the gateway takes it, nil unless
+// both limits are set.
+func (m MethodSetting) Throttle() *gwconfig.Throttle {
+	if m.ThrottlingRateLimit == nil || m.ThrottlingBurstLimit == nil {
+		return nil
+	}
+	return &gwconfig.Throttle{RateLimit: *m.ThrottlingRateLimit, BurstLimit: *m.ThrottlingBurstLimit}
+}
+
+// methodThrottle checks a method setting's throttle: both limits or
+// neither, each zero or more (zero refuses every request, as in API
+// Gateway).
+func (v *validator) methodThrottle(field string, m MethodSetting) {
+	rate, burst := m.ThrottlingRateLimit, m.ThrottlingBurstLimit
+	switch {
+	case rate == nil && burst != nil:
+		v.Add(field+".throttlingRateLimit", "required", "is required with throttlingBurstLimit")
+	case rate != nil && burst == nil:
+		v.Add(field+".throttlingBurstLimit", "required", "is required with throttlingRateLimit")
+	}
+	if rate != nil && (math.IsNaN(*rate) || math.IsInf(*rate, 0) || *rate < 0) {
+		v.Add(field+".throttlingRateLimit", "out_of_range", "must be zero or more requests per second")
+	}
+	if burst != nil && *burst < 0 {
+		v.Add(field+".throttlingBurstLimit", "out_of_range", "must be zero or more")
+	}
 }
 
 // RouteCache is the setting as the gateway takes it.
@@ -185,6 +219,7 @@ func (v *validator) stageSettings(cache *StageCacheSettings, methods map[string]
 		for _, fe := range gwconfig.ValidateRouteCache(m.RouteCache()) {
 			v.Add(field+"."+restField(fe.Field), fe.Code, fe.Message)
 		}
+		v.methodThrottle(field, m)
 		if _, dup := out[canon]; dup {
 			v.Add(field, "duplicate", "names the same route as another key")
 		}
@@ -195,6 +230,8 @@ func (v *validator) stageSettings(cache *StageCacheSettings, methods map[string]
 
 // ApplyTo puts the stage's cache, method and access log settings into a
 // snapshot of it: they are the stage's current ones, not a deployment's.
+// A method setting's throttle goes to Route.MethodThrottle, not
+// Route.Throttle, so that removing it brings back the route's own.
 func (st *Stage) ApplyTo(snap *gwconfig.Stage) {
 	snap.Cache = nil
 	if st.Cache != nil {
@@ -204,9 +241,10 @@ func (st *Stage) ApplyTo(snap *gwconfig.Stage) {
 	snap.AccessLog = st.AccessLog.AccessLog()
 	for i := range snap.Routes {
 		r := &snap.Routes[i]
-		r.Cache = nil
+		r.Cache, r.MethodThrottle = nil, nil
 		if m, ok := st.MethodSettings[r.RouteKey]; ok {
 			r.Cache = m.RouteCache()
+			r.MethodThrottle = m.Throttle()
 		}
 	}
 }

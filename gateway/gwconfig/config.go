@@ -126,6 +126,11 @@ type Route struct {
 	APIKeyRequired bool `json:"apiKeyRequired,omitempty"`
 	// Throttle is the method throttle; it overrides the stage's default.
 	Throttle *Throttle `json:"throttle,omitempty"`
+	// MethodThrottle is the stage's method setting throttle for this route
+	// (methodSettings throttlingRateLimit/BurstLimit); it overrides Throttle
+	// and the stage's default. It is kept apart from Throttle because it is
+	// the stage's current setting, not the deployment's.
+	MethodThrottle *Throttle `json:"methodThrottle,omitempty"`
 	// AuthorizationType is NONE (default) or AWS_IAM: the caller presents
 	// a Turnpike IAM access key of the API's tenant whose policies allow
 	// execute-api:Invoke on the request's resource (iam.go).

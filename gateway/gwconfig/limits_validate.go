@@ -109,7 +109,18 @@ func validateStageLimits(ve *ValidationError, s *Stage) {
 	}
 }
 
-// validateRouteLimits checks a route's method throttle.
+// validateRouteLimits checks a route's method throttles.
 func validateRouteLimits(ve *ValidationError, prefix string, r *Route) {
 	validateThrottle(ve, prefix+"throttle.", r.Throttle)
+	validateThrottle(ve, prefix+"methodThrottle.", r.MethodThrottle)
+}
+
+// EffectiveThrottle is the route's own throttle in its stage: the stage's
+// method setting, else the route's throttle, else nil (the stage default
+// applies).
+func (r *Route) EffectiveThrottle() *Throttle {
+	if r.MethodThrottle != nil {
+		return r.MethodThrottle
+	}
+	return r.Throttle
 }

@@ -208,7 +208,7 @@ func (s *stage) check(w http.ResponseWriter, r *http.Request) error {
 		tenant = tl.Throttle
 	}
 	req.Throttles = append(req.Throttles, limit.Throttle{Key: keys.tenant, Policy: "tenant", Rate: tenant.RateLimit, Burst: tenant.BurstLimit})
-	if th := rt.Config.Throttle; th != nil {
+	if th := rt.Config.EffectiveThrottle(); th != nil {
 		req.Throttles = append(req.Throttles, limit.Throttle{Key: keys.method, Policy: "method", Rate: th.RateLimit, Burst: th.BurstLimit})
 	} else if th := sc.Throttle; th != nil {
 		req.Throttles = append(req.Throttles, limit.Throttle{Key: keys.method, Policy: "method", Rate: th.RateLimit, Burst: th.BurstLimit})

@@ -213,18 +213,31 @@ func (e *env) metric(name string) float64 {
 }
 
 func TestStageAndMethodThrottles(t *testing.T) {
-	e := newEnv(t, nil, nil)
+	// A stage's method setting throttle (Route.MethodThrottle) on two
+	// routes.
+	stageSetting := func(s *gwconfig.Stage) {
+		for i := range s.Routes {
+			if k := s.Routes[i].RouteKey; k == "GET /method" || k == "GET /open" {
+				s.Routes[i].MethodThrottle = &gwconfig.Throttle{RateLimit: 1, BurstLimit: 5}
+			}
+		}
+	}
 	tests := []struct {
 		desc  string
+		mod   func(*gwconfig.Stage)
 		path  string
 		burst int
 	}{
 		{desc: "stage default applies per method", path: "/stage", burst: 3},
 		{desc: "method throttle overrides the stage default", path: "/method", burst: 1},
 		{desc: "each method has its own stage default budget", path: "/open", burst: 3},
+		{desc: "a stage method setting overrides the route's own throttle", mod: stageSetting, path: "/method", burst: 5},
+		{desc: "a stage method setting overrides the stage default", mod: stageSetting, path: "/open", burst: 5},
+		{desc: "a sibling route keeps the stage default", mod: stageSetting, path: "/stage", burst: 3},
 	}
 	for _, test := range tests {
 		t.Run(test.desc, func(t *testing.T) {
+			e := newEnv(t, test.mod, nil)
 			for range test.burst {
 				require.Equal(t, 200, e.do(test.path, "", nil).status)
 			}
