@@ -27,7 +27,7 @@ import { useClient } from '../session';
 import { remove, upsert } from '../lib/list';
 import { Secret } from './iam/Directory';
 import { iamApi, type IamAccessKey } from './iam/iamApi';
-import '../pages/iam/iam.css';
+import './iam/iam.css';
 
 type CreatedKey = IamAccessKey & { token: string };
 
