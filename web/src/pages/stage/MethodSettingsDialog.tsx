@@ -1,6 +1,7 @@
 // The per-route settings of one stage (methodSettings): caching on/off, TTL
-// and cache key parameters picked from the route's request parameters. A
-// deployed stage gets a change at once, without a redeploy.
+// and cache key parameters picked from the route's request parameters, and
+// a method throttle that overrides the stage default and the route's own.
+// A deployed stage gets a change at once, without a redeploy.
 import { useMemo } from 'react';
 import { Badge, ErrorBanner, FormModal, MethodBadge, Modal, Button } from '../../components/ui';
 import { useForm } from '../../lib/form';
@@ -19,6 +20,15 @@ import {
   type RouteOption,
 } from './methodSettings';
 import type { CachedStage } from './settings';
+import type { Throttle } from '../../api/types';
+
+const fmtThrottle = (t: Throttle) => `${t.rateLimit} rps, burst ${t.burstLimit}`;
+
+// The method throttle's two inputs, rate (requests per second) and burst.
+const THROTTLE_INPUTS = [
+  { field: 'rate', inputMode: 'decimal', placeholder: 'rps' },
+  { field: 'burst', inputMode: 'numeric', placeholder: 'burst' },
+] as const;
 
 export function MethodSettingsDialog({
   apiId,
@@ -185,7 +195,6 @@ function SettingsForm({
                           <label key={p} className="checkbox small mono">
                             <input
                               type="checkbox"
-                              style={{ width: 'auto', minHeight: 0 }}
                               data-testid={`ms-key-${p}`}
                               checked={r.keyParameters.includes(p)}
                               onChange={(e) =>
@@ -213,10 +222,32 @@ function SettingsForm({
                     />
                     {errs.keys ? <div className="field-error">{errs.keys}</div> : null}
                   </td>
-                  <td className="mono muted small">
-                    {option?.throttle
-                      ? `${option.throttle.rateLimit} rps, burst ${option.throttle.burstLimit}`
-                      : 'Stage default'}
+                  <td>
+                    <div style={{ display: 'flex', gap: 4 }}>
+                      {THROTTLE_INPUTS.map((t) => (
+                        <input
+                          key={t.field}
+                          aria-label={`Throttle ${t.field} of ${r.routeKey}`}
+                          aria-invalid={!!errs[t.field]}
+                          inputMode={t.inputMode}
+                          style={{ width: 80 }}
+                          placeholder={t.placeholder}
+                          data-testid={`ms-${t.field}`}
+                          value={r[t.field]}
+                          disabled={r.stale}
+                          onChange={(e) => setRow(i, { [t.field]: e.target.value })}
+                        />
+                      ))}
+                    </div>
+                    {errs.rate ? <div className="field-error">{errs.rate}</div> : null}
+                    {errs.burst ? <div className="field-error">{errs.burst}</div> : null}
+                    <div className="mono muted small" data-testid="ms-throttle-hint">
+                      {option?.throttle
+                        ? `Route: ${fmtThrottle(option.throttle)}`
+                        : stage.throttle
+                          ? `Stage default: ${fmtThrottle(stage.throttle)}`
+                          : 'Stage default: none'}
+                    </div>
                   </td>
                 </tr>
               );
@@ -226,7 +257,8 @@ function SettingsForm({
       )}
       <p className="muted small">
         Cache keys always include the path; add up to {MAX_CACHE_KEY_PARAMETERS} request parameters (declared ones are
-        listed; type others comma-separated). A method&apos;s throttle is set on its route.
+        listed; type others comma-separated). A throttle set here (rate and burst together) overrides the stage default
+        and the route&apos;s own throttle for this route in this stage; 0 and 0 refuse every request.
       </p>
     </FormModal>
   );

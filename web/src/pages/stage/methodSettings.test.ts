@@ -17,8 +17,12 @@ const row = (edit: Partial<MethodSettingRow>): MethodSettingRow => ({
   ttl: '',
   keyParameters: [],
   extra: '',
+  rate: '',
+  burst: '',
   ...edit,
 });
+
+const ok = { ttl: null, keys: null, rate: null, burst: null };
 
 describe('method settings', () => {
   it('offers a REST method its declared parameters and path variables', () => {
@@ -79,6 +83,8 @@ describe('method settings', () => {
         cachingEnabled: false,
         cacheTtlInSeconds: 30,
         cacheKeyParameters: ['method.request.path.id', 'method.request.header.Accept'],
+        throttlingRateLimit: 2.5,
+        throttlingBurstLimit: 4,
       },
       'GET /old': { cachingEnabled: true },
     });
@@ -89,8 +95,10 @@ describe('method settings', () => {
         ttl: '30',
         keyParameters: ['method.request.path.id'],
         extra: 'method.request.header.Accept',
+        rate: '2.5',
+        burst: '4',
       },
-      { routeKey: 'GET /old', caching: 'on', ttl: '', keyParameters: [], extra: '', stale: true },
+      { routeKey: 'GET /old', caching: 'on', ttl: '', keyParameters: [], extra: '', rate: '', burst: '', stale: true },
     ]);
     // Saving drops the gone route's setting and keeps the rest as they were.
     expect(methodSettingsPatch(rows)).toEqual({
@@ -98,35 +106,41 @@ describe('method settings', () => {
         cachingEnabled: false,
         cacheTtlInSeconds: 30,
         cacheKeyParameters: ['method.request.header.Accept', 'method.request.path.id'],
+        throttlingRateLimit: 2.5,
+        throttlingBurstLimit: 4,
       },
     });
   });
 
   it.each([
-    ['defaults', row({}), { ttl: null, keys: null }],
-    ['TTL 0 turns caching off', row({ ttl: '0' }), { ttl: null, keys: null }],
-    ['TTL 3600', row({ ttl: '3600' }), { ttl: null, keys: null }],
-    ['TTL over 3600', row({ ttl: '3601' }), { ttl: 'Whole seconds, 0 to 3600.', keys: null }],
-    ['negative TTL', row({ ttl: '-1' }), { ttl: 'Whole seconds, 0 to 3600.', keys: null }],
-    ['fractional TTL', row({ ttl: '2.5' }), { ttl: 'Whole seconds, 0 to 3600.', keys: null }],
-    [
-      'typed header',
-      row({ extra: 'method.request.header.Accept, method.request.querystring.q' }),
-      { ttl: null, keys: null },
-    ],
+    ['defaults', row({}), ok],
+    ['TTL 0 turns caching off', row({ ttl: '0' }), ok],
+    ['TTL 3600', row({ ttl: '3600' }), ok],
+    ['TTL over 3600', row({ ttl: '3601' }), { ...ok, ttl: 'Whole seconds, 0 to 3600.' }],
+    ['negative TTL', row({ ttl: '-1' }), { ...ok, ttl: 'Whole seconds, 0 to 3600.' }],
+    ['fractional TTL', row({ ttl: '2.5' }), { ...ok, ttl: 'Whole seconds, 0 to 3600.' }],
+    ['typed header', row({ extra: 'method.request.header.Accept, method.request.querystring.q' }), ok],
     [
       'bad source',
       row({ extra: 'method.request.body.x' }),
-      { ttl: null, keys: '"method.request.body.x" is not method.request.{header|querystring|path}.NAME.' },
+      { ...ok, keys: '"method.request.body.x" is not method.request.{header|querystring|path}.NAME.' },
     ],
     [
       'too many',
       row({ extra: Array.from({ length: 17 }, (_, i) => `method.request.header.h${i}`).join(',') }),
-      { ttl: null, keys: 'At most 16 parameters.' },
+      { ...ok, keys: 'At most 16 parameters.' },
     ],
+    ['a throttle', row({ rate: '2.5', burst: '4' }), ok],
+    ['a throttle refusing all', row({ rate: '0', burst: '0' }), ok],
+    ['rate without burst', row({ rate: '2' }), { ...ok, burst: 'Set a burst with the rate.' }],
+    ['burst without rate', row({ burst: '2' }), { ...ok, rate: 'Set a rate with the burst.' }],
+    ['negative rate', row({ rate: '-1', burst: '2' }), { ...ok, rate: 'Requests per second, 0 or more.' }],
+    ['rate not a number', row({ rate: 'fast', burst: '2' }), { ...ok, rate: 'Requests per second, 0 or more.' }],
+    ['fractional burst', row({ rate: '1', burst: '1.5' }), { ...ok, burst: 'A whole number, 0 or more.' }],
+    ['negative burst', row({ rate: '1', burst: '-3' }), { ...ok, burst: 'A whole number, 0 or more.' }],
   ])('checks %s', (_desc, r, want) => {
     expect(validateRow(r)).toEqual(want);
-    expect(rowsValid([r])).toBe(!want.ttl && !want.keys);
+    expect(rowsValid([r])).toBe(Object.values(want).every((e) => !e));
   });
 
   it('leaves rows at their defaults out of the PATCH', () => {
@@ -135,10 +149,12 @@ describe('method settings', () => {
         row({}),
         row({ routeKey: 'POST /pets', caching: 'on', ttl: '60', keyParameters: ['method.request.path.id'] }),
         row({ routeKey: 'GET /x', caching: 'off' }),
+        row({ routeKey: 'GET /t', rate: '0.5', burst: '0' }),
       ]),
     ).toEqual({
       'POST /pets': { cachingEnabled: true, cacheTtlInSeconds: 60, cacheKeyParameters: ['method.request.path.id'] },
       'GET /x': { cachingEnabled: false },
+      'GET /t': { throttlingRateLimit: 0.5, throttlingBurstLimit: 0 },
     });
   });
 });

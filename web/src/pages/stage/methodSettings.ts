@@ -1,9 +1,20 @@
-// A stage's per-route cache settings (methodSettings, keyed by route key):
-// the routes an API has and the parameters each can key its cache on, the
-// editor's rows, their checks (the gateway's bounds) and the PATCH map.
+// A stage's per-route cache and throttle settings (methodSettings, keyed by
+// route key): the routes an API has and the parameters each can key its
+// cache on, the editor's rows, their checks (the gateway's bounds) and the
+// PATCH map.
 import type { MethodSetting, Route, Throttle } from '../../api/types';
 import type { Resource } from '../rest/api';
 import { MAX_CACHE_TTL } from './settings';
+
+/**
+ * A stage's setting for one route: the cache fields and the method
+ * throttle (API Gateway's throttlingRateLimit/BurstLimit, both or neither),
+ * which overrides the stage default and the route's own throttle.
+ */
+export interface StageMethodSetting extends MethodSetting {
+  throttlingRateLimit?: number;
+  throttlingBurstLimit?: number;
+}
 
 /** The gateway's cap on cache key parameters per route. */
 export const MAX_CACHE_KEY_PARAMETERS = 16;
@@ -29,6 +40,9 @@ export interface MethodSettingRow {
   keyParameters: string[];
   /** Parameters typed by hand, comma-separated (headers an HTTP route does not declare). */
   extra: string;
+  /** The method throttle: requests per second and burst; both empty keeps the stage default. */
+  rate: string;
+  burst: string;
   /** A setting for a route the API no longer has. */
   stale?: boolean;
 }
@@ -69,7 +83,7 @@ export function routeOptionsFromRoutes(routes: Route[]): RouteOption[] {
 /** One row per route, then rows for settings of routes that are gone. */
 export function rowsFromSettings(
   options: RouteOption[],
-  settings: Record<string, MethodSetting> | undefined,
+  settings: Record<string, StageMethodSetting> | undefined,
 ): MethodSettingRow[] {
   const rows: MethodSettingRow[] = options.map((o) => {
     const s = settings?.[o.routeKey];
@@ -80,6 +94,7 @@ export function rowsFromSettings(
       ttl: s?.cacheTtlInSeconds != null ? String(s.cacheTtlInSeconds) : '',
       keyParameters: keys.filter((k) => o.params.includes(k)),
       extra: keys.filter((k) => !o.params.includes(k)).join(', '),
+      ...throttleFields(s),
     };
   });
   for (const [routeKey, s] of Object.entries(settings ?? {})) {
@@ -90,10 +105,18 @@ export function rowsFromSettings(
       ttl: s.cacheTtlInSeconds != null ? String(s.cacheTtlInSeconds) : '',
       keyParameters: [],
       extra: (s.cacheKeyParameters ?? []).join(', '),
+      ...throttleFields(s),
       stale: true,
     });
   }
   return rows;
+}
+
+function throttleFields(s: StageMethodSetting | undefined): { rate: string; burst: string } {
+  return {
+    rate: s?.throttlingRateLimit != null ? String(s.throttlingRateLimit) : '',
+    burst: s?.throttlingBurstLimit != null ? String(s.throttlingBurstLimit) : '',
+  };
 }
 
 function extraParams(extra: string): string[] {
@@ -103,8 +126,16 @@ function extraParams(extra: string): string[] {
     .filter(Boolean);
 }
 
+/** A row's problems by column; null when fine. */
+export interface RowErrors {
+  ttl: string | null;
+  keys: string | null;
+  rate: string | null;
+  burst: string | null;
+}
+
 /** The row's problems by column; null when fine. */
-export function validateRow(row: MethodSettingRow): { ttl: string | null; keys: string | null } {
+export function validateRow(row: MethodSettingRow): RowErrors {
   let ttl: string | null = null;
   if (row.ttl.trim() !== '') {
     const n = Number(row.ttl);
@@ -116,29 +147,49 @@ export function validateRow(row: MethodSettingRow): { ttl: string | null; keys: 
   if (bad) keys = `"${bad}" is not method.request.{header|querystring|path}.NAME.`;
   else if (new Set([...row.keyParameters, ...extra]).size > MAX_CACHE_KEY_PARAMETERS)
     keys = `At most ${MAX_CACHE_KEY_PARAMETERS} parameters.`;
-  return { ttl, keys };
+  return { ttl, keys, ...validateThrottle(row) };
+}
+
+// The method throttle's checks, as the gateway makes them: both or
+// neither, a rate of 0 or more requests per second, a whole burst of 0 or
+// more.
+function validateThrottle(row: MethodSettingRow): { rate: string | null; burst: string | null } {
+  const rate = row.rate.trim();
+  const burst = row.burst.trim();
+  let rateErr: string | null = null;
+  let burstErr: string | null = null;
+  if (rate !== '') {
+    const n = Number(rate);
+    if (!Number.isFinite(n) || n < 0) rateErr = 'Requests per second, 0 or more.';
+  } else if (burst !== '') rateErr = 'Set a rate with the burst.';
+  if (burst !== '') {
+    const n = Number(burst);
+    if (!Number.isInteger(n) || n < 0) burstErr = 'A whole number, 0 or more.';
+  } else if (rate !== '') burstErr = 'Set a burst with the rate.';
+  return { rate: rateErr, burst: burstErr };
 }
 
 export function rowsValid(rows: MethodSettingRow[]): boolean {
-  return rows.every((r) => {
-    const e = validateRow(r);
-    return !e.ttl && !e.keys;
-  });
+  return rows.every((r) => Object.values(validateRow(r)).every((e) => !e));
 }
 
 /**
  * The methodSettings map of a PATCH: rows left at every default are left
  * out, so the stage keeps only what was set; stale rows are dropped.
  */
-export function methodSettingsPatch(rows: MethodSettingRow[]): Record<string, MethodSetting> {
-  const out: Record<string, MethodSetting> = {};
+export function methodSettingsPatch(rows: MethodSettingRow[]): Record<string, StageMethodSetting> {
+  const out: Record<string, StageMethodSetting> = {};
   for (const r of rows) {
     if (r.stale) continue;
     const keys = [...new Set([...r.keyParameters, ...extraParams(r.extra)])].sort();
-    const s: MethodSetting = {};
+    const s: StageMethodSetting = {};
     if (r.caching) s.cachingEnabled = r.caching === 'on';
     if (r.ttl.trim() !== '') s.cacheTtlInSeconds = Number(r.ttl);
     if (keys.length) s.cacheKeyParameters = keys;
+    if (r.rate.trim() !== '' && r.burst.trim() !== '') {
+      s.throttlingRateLimit = Number(r.rate);
+      s.throttlingBurstLimit = Number(r.burst);
+    }
     if (Object.keys(s).length) out[r.routeKey] = s;
   }
   return out;
