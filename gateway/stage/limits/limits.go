@@ -44,7 +44,6 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -99,6 +98,8 @@ type stage struct {
 	// routes caches each compiled route's limiter keys; see routeKeys.
 	routes atomic.Pointer[sync.Map]
 	nroute atomic.Int64
+	// policyHeaders are the RateLimit-Policy values made so far.
+	policyHeaders policyHeaders
 }
 
 // New returns the limits stage.
@@ -126,6 +127,8 @@ func New(d Deps) pipeline.Stage {
 type routeKeys struct {
 	tenant string
 	method string
+	// refused are the route's 429 counters.
+	refused refusals
 }
 
 // maxCachedRoutes bounds the route cache; compiled routes are replaced on
@@ -242,18 +245,18 @@ func (s *stage) check(w http.ResponseWriter, r *http.Request) error {
 
 	h := w.Header()
 	if d.Policy != "" && (ps != nil || !d.Allowed()) {
-		setRateLimitHeaders(h, d)
+		s.setRateLimitHeaders(h, d)
 	}
 	switch d.Reason {
 	case limit.Throttled:
-		s.metrics.throttled.WithLabelValues(sc.TenantID, sc.APIID, sc.StageName, rt.Key, d.Policy).Inc()
-		h["Retry-After"] = []string{seconds(d.RetryAfter)}
+		s.countThrottled(&keys.refused, st, rt, d.Policy)
+		h["Retry-After"] = retryAfter(d.RetryAfter)
 		e := pipeline.Errorf(http.StatusTooManyRequests, CodeThrottled, "throttled by the %s policy", d.Policy)
 		e.Body = bodyTooMany
 		return e
 	case limit.QuotaExceeded:
-		s.metrics.quotaRejected.WithLabelValues(sc.TenantID, sc.APIID, sc.StageName, rt.Key).Inc()
-		h["Retry-After"] = []string{seconds(d.RetryAfter)}
+		s.countQuotaRejected(&keys.refused, st, rt)
+		h["Retry-After"] = retryAfter(d.RetryAfter)
 		e := pipeline.Errorf(http.StatusTooManyRequests, CodeQuotaExceeded, "quota of api key %s exceeded", ex.APIKeyID)
 		e.Body = bodyLimitExceeded
 		return e
@@ -291,34 +294,6 @@ func (s *stage) warn(msg string, st *router.Stage, err error) {
 		return
 	}
 	s.Logger.Warn(msg, "stage", st.Key, "gateways", s.Keys.FleetSize(), "error", err)
-}
-
-// seconds formats d as whole seconds, rounded up, at least 1.
-func seconds(d time.Duration) string {
-	return strconv.FormatInt(max(int64((d+time.Second-1)/time.Second), 1), 10)
-}
-
-func setRateLimitHeaders(h http.Header, d limit.Decision) {
-	var b [96]byte
-	p := append(b[:0], '"')
-	p = append(p, d.Policy...)
-	p = append(p, `";q=`...)
-	p = strconv.AppendInt(p, d.Limit, 10)
-	p = append(p, ";w="...)
-	p = strconv.AppendInt(p, max(int64(d.Window/time.Second), 1), 10)
-	h["Ratelimit-Policy"] = []string{string(p)}
-
-	p = append(b[:0], '"')
-	p = append(p, d.Policy...)
-	p = append(p, `";r=`...)
-	p = strconv.AppendInt(p, max(d.Remaining, 0), 10)
-	p = append(p, ";t="...)
-	reset := d.Reset
-	if !d.Allowed() {
-		reset = d.RetryAfter
-	}
-	p = strconv.AppendInt(p, int64((reset+time.Second-1)/time.Second), 10)
-	h["Ratelimit"] = []string{string(p)}
 }
 
 type metrics struct {
