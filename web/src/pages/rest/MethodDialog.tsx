@@ -1,5 +1,5 @@
-// A REST method's editor: the method request (API key, parameters,
-// validator and body model), its integration with parameter mappings, and
+// A REST method's editor: the method request (authorization, API key,
+// parameters, validator and body model), its integration with parameter mappings, and
 // its method responses (status codes with response headers and models).
 import { Button, Field, FormModal, MethodBadge } from '../../components/ui';
 import { useForm } from '../../lib/form';
@@ -42,6 +42,7 @@ export function MethodDialog({
   const i = method.methodIntegration;
   const form = useForm(
     {
+      authorizationType: method.authorizationType === 'AWS_IAM' ? 'AWS_IAM' : 'NONE',
       apiKeyRequired: method.apiKeyRequired,
       requestParameters: formatParams(method.requestParameters),
       requestValidatorId: method.requestValidatorId ?? '',
@@ -86,7 +87,7 @@ export function MethodDialog({
   const submit = () =>
     void form.submit(async (v) => {
       await rest.putMethod(apiId, resource.id, method.httpMethod, {
-        authorizationType: 'NONE',
+        authorizationType: v.authorizationType,
         apiKeyRequired: v.apiKeyRequired,
         operationName: method.operationName,
         requestParameters: parseParams(v.requestParameters).params,
@@ -144,6 +145,32 @@ export function MethodDialog({
       testId="method-dialog"
     >
       <h4>Method request</h4>
+      <Field
+        label="Authorization"
+        error={form.error('authorizationType')}
+        hint={
+          v.authorizationType === 'AWS_IAM' ? (
+            <>
+              Callers send <code>Authorization: Bearer &lt;Turnpike access key&gt;</code>; their policies need{' '}
+              <code>execute-api:Invoke</code>.
+            </>
+          ) : (
+            'Anyone who can reach the stage may call the method.'
+          )
+        }
+      >
+        {(p) => (
+          <select
+            {...p}
+            data-testid="method-authorization"
+            value={v.authorizationType}
+            onChange={(e) => form.set('authorizationType', e.target.value as 'NONE' | 'AWS_IAM')}
+          >
+            <option value="NONE">NONE</option>
+            <option value="AWS_IAM">AWS_IAM</option>
+          </select>
+        )}
+      </Field>
       <label className="checkbox">
         <input
           type="checkbox"
