@@ -2,14 +2,20 @@ package api
 
 import (
 	"context"
+	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/turnpike/turnpike/backend/apierr"
+
 	"github.com/turnpike/turnpike/backend/iam"
 	"github.com/turnpike/turnpike/backend/iam/iamimpl"
+	"github.com/turnpike/turnpike/backend/iam/lockout"
 	"github.com/turnpike/turnpike/backend/reqctx"
 )
 
@@ -24,6 +30,11 @@ type InviteConfig struct {
 	Keys        KeyRotator
 	// PublicURL starts invitation links: {PublicURL}/accept-invite?token=…
 	PublicURL string
+	// Failures counts unknown invitation tokens looked up per source
+	// address (with the server's failed authentications); a locked-out
+	// address gets 429 for them, so links cannot be guessed. Nil counts
+	// nothing.
+	Failures lockout.Limiter
 }
 
 type inviteModule struct {
@@ -77,6 +88,20 @@ type AcceptInvitationRequest struct {
 	Password string `json:"password"`
 }
 
+// LookupInvitationRequest is the body of POST /v1/invitations/lookup: the
+// token is in the body, not the URL, so it stays out of access logs.
+type LookupInvitationRequest struct {
+	Token string `json:"token"`
+}
+
+// InvitationPreviewView is what a pending invitation offers.
+type InvitationPreviewView struct {
+	TenantName string    `json:"tenantName"`
+	Email      string    `json:"email"`
+	ExpiresAt  time.Time `json:"expiresAt"`
+	Status     string    `json:"status"`
+}
+
 // SignupRequest is the body of POST /v1/signup.
 type SignupRequest struct {
 	TenantName string `json:"tenantName"`
@@ -117,6 +142,13 @@ func (m *inviteModule) Routes(r *Router) {
 	r.Public(post, "/invitations/accept", "Accept an invitation: creates the user with the password and signs in",
 		m.accept, &RouteDoc{Request: AcceptInvitationRequest{Token: "…", Name: "Dev", Password: "…"},
 			Response: exampleSessionView, StatusCode: http.StatusCreated})
+	r.Public(post, "/invitations/lookup",
+		"Show the tenant and email a pending invitation is for; 404 for any other token (unknown, expired, used, revoked)",
+		m.lookup, &RouteDoc{Request: LookupInvitationRequest{Token: "…"}, Response: InvitationPreviewView{TenantName: "acme",
+			Email: exampleInvitation.Email, ExpiresAt: exampleInvitation.ExpiresAt, Status: string(iam.InvitationPending)},
+			// Read-only: no transaction, so the Retry-After of a
+			// locked-out address is not dropped with a rollback.
+			NoTx: true})
 	r.Public(post, "/signup", "Create a tenant with yourself as administrator and sign in (when the operator enabled sign-up)",
 		m.signup, &RouteDoc{Request: SignupRequest{TenantName: "acme", Email: "ops@acme.test", Password: "…"},
 			Response: exampleSessionView, StatusCode: http.StatusCreated})
@@ -209,6 +241,44 @@ func (m *inviteModule) accept(c *gin.Context) error {
 	}
 	signedIn(c, res)
 	return nil
+}
+
+func (m *inviteModule) lookup(c *gin.Context) error {
+	var req LookupInvitationRequest
+	if err := BindJSON(c, &req); err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	p, err := m.cfg.Invitations.LookupInvitation(ctx, req.Token)
+	if err != nil {
+		if apierr.From(err).Status == http.StatusNotFound {
+			return m.countFailure(c, err)
+		}
+		return err
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, InvitationPreviewView{TenantName: p.TenantName, Email: p.Email, ExpiresAt: p.ExpiresAt,
+		Status: string(p.Status)})
+	return nil
+}
+
+// countFailure counts a dead token against the caller's address and
+// returns err, or a 429 with Retry-After once the address is locked out.
+func (m *inviteModule) countFailure(c *gin.Context, err error) error {
+	if m.cfg.Failures == nil {
+		return err
+	}
+	d, lerr := m.cfg.Failures.Attempt(c.Request.Context(), c.ClientIP())
+	if lerr != nil {
+		// Counting is a safeguard: without it the 404 still stands.
+		slog.WarnContext(c.Request.Context(), "counting unknown invitation token", "err", lerr)
+		return err
+	}
+	if d.Allowed {
+		return err
+	}
+	c.Header("Retry-After", strconv.Itoa(max(int(math.Ceil(d.RetryAfter.Seconds())), 1)))
+	return errAuthRateLimited.Errorf("%w", err)
 }
 
 func (m *inviteModule) signup(c *gin.Context) error {

@@ -159,6 +159,10 @@ func New(cfg Config) (*App, error) {
 	a.SSO = iamimpl.NewSSOService(cfg.DB, a.IAM, a.Directory, ssoOpts...)
 	tenantSvc := iamimpl.NewTenantService(cfg.DB, a.IAM, cfg.Bus, apisimpl.NewDeployStore(cfg.DB))
 	auditLog := audit.NewStore(cfg.DB)
+	// Failed authentications and unknown invitation tokens count together
+	// per source address.
+	authFailures := lockout.New(cfg.Redis, cfg.RedisPrefix, "authn",
+		lockout.Policy{Max: authFailureLimit, Window: time.Minute, Lockout: time.Minute}, nil)
 	var srv *api.Server
 	srv = api.New(api.Config{
 		Logger: log,
@@ -169,9 +173,8 @@ func New(cfg Config) (*App, error) {
 		// Each mutating request commits with its audit entry.
 		Tx: cfg.DB,
 		// Committed IAM changes republish the tenant's execute-api grants.
-		Audit: a.Grants.WrapAudit(auditLog),
-		AuthFailures: lockout.New(cfg.Redis, cfg.RedisPrefix, "authn",
-			lockout.Policy{Max: authFailureLimit, Window: time.Minute, Lockout: time.Minute}, nil),
+		Audit:        a.Grants.WrapAudit(auditLog),
+		AuthFailures: authFailures,
 		Modules: []api.Module{
 			api.NewIAMModule(a.IAM, api.WithPlatformOperators(tenantSvc)),
 			api.NewIAMAdminModule(api.IAMAdminConfig{Service: a.IAM, Directory: a.Directory, Authorizer: a.Authorizer}),
@@ -183,7 +186,7 @@ func New(cfg Config) (*App, error) {
 			// (or built-in roles) by name.
 			api.NewSSOModule(api.SSOConfig{SSO: a.SSO,
 				PublicURL: cfg.PublicURL, SignupEnabled: cfg.Signup}),
-			api.NewInviteModule(api.InviteConfig{Keys: a.IAM, PublicURL: cfg.PublicURL,
+			api.NewInviteModule(api.InviteConfig{Keys: a.IAM, PublicURL: cfg.PublicURL, Failures: authFailures,
 				Invitations: iamimpl.NewInviteService(cfg.DB, a.IAM, tenantSvc, cfg.Signup, iamimpl.WithInviteDirectory(a.Directory))}),
 			apisModule,
 			api.NewRESTAPIModule(a.REST),

@@ -116,4 +116,18 @@ type Invitations interface {
 	// Signup creates a tenant with the caller as its administrator and
 	// opens a console session.
 	Signup(ctx context.Context, cmd SignupCommand) (*LoginResult, error)
+	// LookupInvitation shows what a pending, unexpired invitation token
+	// invites to, so the accept page can say it before a password is
+	// chosen. Any other token is ErrInvitationNotFound, whatever the
+	// reason, so a caller learns nothing about dead links.
+	LookupInvitation(ctx context.Context, token string) (*InvitationPreview, error)
+}
+
+// InvitationPreview is what an invitation link offers, shown to whoever
+// holds the link.
+type InvitationPreview struct {
+	TenantName string
+	Email      string
+	ExpiresAt  time.Time
+	Status     InvitationStatus
 }

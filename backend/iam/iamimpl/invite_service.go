@@ -129,6 +129,28 @@ func (s *InviteService) AcceptInvitation(ctx context.Context, cmd iam.AcceptInvi
 	return res, err
 }
 
+// LookupInvitation implements iam.Invitations.
+func (s *InviteService) LookupInvitation(ctx context.Context, token string) (*iam.InvitationPreview, error) {
+	if token == "" {
+		return nil, iam.ErrInvitationNotFound
+	}
+	inv, err := s.st.pending(ctx, hashToken(token), s.svc.now())
+	if err != nil {
+		return nil, err
+	}
+	if inv == nil {
+		return nil, iam.ErrInvitationNotFound
+	}
+	t, err := s.svc.store.getTenant(ctx, inv.TenantID)
+	if isNotFound(err) {
+		return nil, iam.ErrInvitationNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("loading the invitation's tenant: %w", err)
+	}
+	return &iam.InvitationPreview{TenantName: t.Name, Email: inv.Email, ExpiresAt: inv.ExpiresAt, Status: inv.Status}, nil
+}
+
 // resolveGrants finds the command's groups and policies (by id or name) in
 // the tenant and returns their ids; each one not found is a 422 detail
 // (groups[i], policies[i]).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -56,5 +57,54 @@ func TestIntegrationAcceptInvitationAtomic(t *testing.T) {
 		_, err = NewInviteService(d, f.svc, nil, false).CreateInvitation(ctx, iam.CreateInvitationCommand{TenantID: f.tenant.ID,
 			Email: "x@example.com", Groups: []string{"devs"}})
 		assert.ErrorIs(t, err, iam.ErrInvitationInvalid)
+	})
+}
+
+// TestIntegrationLookupInvitation: only a pending, unexpired token shows
+// its tenant and email; every other token is the same not-found.
+func TestIntegrationLookupInvitation(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newServiceFixture(t, d)
+		s := NewInviteService(d, f.svc, nil, false)
+		invite := func(email string) *iam.CreatedInvitation {
+			inv, err := s.CreateInvitation(ctx, iam.CreateInvitationCommand{TenantID: f.tenant.ID, Email: email})
+			require.NoError(t, err)
+			return inv
+		}
+		valid, expired, accepted, revoked := invite("valid@example.com"), invite("expired@example.com"),
+			invite("accepted@example.com"), invite("revoked@example.com")
+		require.NoError(t, d.Gorm.Table("invitations").Where("id = ?", expired.ID).
+			Update("expires_at", f.svc.now().Add(-time.Second)).Error)
+		_, err := s.AcceptInvitation(ctx, iam.AcceptInvitationCommand{Token: accepted.Token, Name: "A", Password: "password-acc"})
+		require.NoError(t, err)
+		require.NoError(t, s.RevokeInvitation(ctx, f.tenant.ID, revoked.ID))
+
+		tests := []struct {
+			desc  string
+			token string
+			want  string
+		}{
+			{desc: "valid", token: valid.Token, want: "valid@example.com"},
+			{desc: "empty", token: ""},
+			{desc: "unknown", token: "no-such-token"},
+			{desc: "expired", token: expired.Token},
+			{desc: "accepted", token: accepted.Token},
+			{desc: "revoked", token: revoked.Token},
+		}
+		for _, tt := range tests {
+			t.Run(tt.desc, func(t *testing.T) {
+				got, err := s.LookupInvitation(ctx, tt.token)
+				if tt.want == "" {
+					assert.ErrorIs(t, err, iam.ErrInvitationNotFound)
+					return
+				}
+				require.NoError(t, err)
+				assert.Equal(t, f.tenant.Name, got.TenantName)
+				assert.Equal(t, tt.want, got.Email)
+				assert.Equal(t, iam.InvitationPending, got.Status)
+				assert.WithinDuration(t, valid.ExpiresAt, got.ExpiresAt, time.Millisecond)
+			})
+		}
 	})
 }

@@ -105,3 +105,18 @@ func (s *inviteStore) take(ctx context.Context, tokenHash string, now time.Time)
 	}
 	return r.model(), nil
 }
+
+// pending returns the pending, unexpired invitation of the token hash, or
+// nil when there is none.
+func (s *inviteStore) pending(ctx context.Context, tokenHash string, now time.Time) (*iam.Invitation, error) {
+	var rows []invitationRow
+	err := db.Conn(ctx, s.g).Where("token_hash = ? AND status = ? AND expires_at > ?", tokenHash, iam.InvitationPending, now).
+		Limit(1).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("looking up invitation: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	return rows[0].model(), nil
+}

@@ -47,6 +47,14 @@ export interface IamRole {
 
 export type InvitationStatus = 'PENDING' | 'ACCEPTED' | 'REVOKED';
 
+/** What an invitation link offers, shown before accepting it. */
+export interface InvitationPreview {
+  tenantName: string;
+  email: string;
+  expiresAt: string;
+  status: string;
+}
+
 export interface Invitation {
   invitationId: string;
   email: string;
@@ -205,6 +213,12 @@ export function publicApi(c: ApiClient) {
     signup: (body: { tenantName: string; email: string; password: string }) => signIn('/v1/signup', body),
     acceptInvitation: (body: { token: string; name: string; password: string }) =>
       signIn('/v1/invitations/accept', body),
+    /** What a pending invitation offers; 404 for any dead link. The token goes in the body, not the URL. */
+    lookupInvitation: (token: string) =>
+      c.request<InvitationPreview>('POST', '/v1/invitations/lookup', {
+        body: { token },
+        unauthorizedEndsSession: false,
+      }),
   };
 }
 

@@ -1,11 +1,14 @@
 // Accepting an invitation (public, /accept-invite?token=…, the link the
-// invitations API answers once): choose a name and password, then the
-// console opens signed in as the new user.
+// invitations API answers once): the page first looks the token up and
+// says which tenant and email it is for (or that the link is dead), then
+// the invitee chooses a name and password and the console opens signed in
+// as the new user.
 import { useState, type FormEvent } from 'react';
+import { ApiError } from '../../api/client';
 import type { Session } from '../../api/types';
-import { Banner, Button, ErrorBanner, Field } from '../../components/ui';
+import { Banner, Button, ErrorBanner, Field, Spinner } from '../../components/ui';
 import { useForm } from '../../lib/form';
-import { useDocumentTitle } from '../../lib/hooks';
+import { useDocumentTitle, useResource } from '../../lib/hooks';
 import { Link, navigate, queryParam, useLocation } from '../../lib/router';
 import { validateName } from '../../lib/validate';
 import { useSession } from '../../session';
@@ -17,6 +20,11 @@ export function AcceptInvitePage() {
   const { client, setSession } = useSession();
   const token = queryParam(useLocation(), 'token') ?? '';
   const [joined, setJoined] = useState<Session | null>(null);
+  const preview = useResource(
+    () => (token ? publicApi(client).lookupInvitation(token) : Promise.resolve(null)),
+    `invite:${token}`,
+  );
+  const dead = preview.error instanceof ApiError && preview.error.status === 404;
   const form = useForm({ name: '', password: '', confirm: '' }, (v) => ({
     name: validateName(v.name, 'your name', 128),
     password: v.password.length >= 8 ? null : 'At least 8 characters.',
@@ -59,11 +67,29 @@ export function AcceptInvitePage() {
     <div className="login-page">
       <form className="login-card" onSubmit={onSubmit} noValidate data-testid="invite-form">
         <AuthBrand title="Accept your invitation" subtitle="Join your organization's Turnpike tenant" />
-        {token ? (
+        {!token ? (
+          <Banner kind="error" title="This link has no invitation token">
+            Open the full link from your invitation, or ask your administrator for a new one.
+          </Banner>
+        ) : dead ? (
+          <div data-testid="invite-dead">
+            <Banner kind="error" title="This invitation link no longer works">
+              It is unknown, has expired, was revoked or was already used. Ask your administrator to invite you again.
+            </Banner>
+          </div>
+        ) : preview.error ? (
+          <ErrorBanner error={preview.error} onRetry={() => void preview.reload()} />
+        ) : !preview.data ? (
+          <p className="muted small" data-testid="invite-checking">
+            <Spinner label="Checking your invitation" /> Checking your invitation…
+          </p>
+        ) : (
           <>
-            <p className="muted small">
-              Choose your name and a password. Your email is the one the invitation was sent to.
+            <p data-testid="invite-offer">
+              You are invited to <strong data-testid="invite-tenant">{preview.data.tenantName}</strong> as{' '}
+              <strong data-testid="invite-email">{preview.data.email}</strong>.
             </p>
+            <p className="muted small">Choose your name and a password to join.</p>
             <ErrorBanner error={form.formError} />
             <Field label="Your name" error={form.error('name')}>
               {(p) => (
@@ -105,10 +131,6 @@ export function AcceptInvitePage() {
               Join and sign in
             </Button>
           </>
-        ) : (
-          <Banner kind="error" title="This link has no invitation token">
-            Open the full link from your invitation, or ask your administrator for a new one.
-          </Banner>
         )}
         <Link to="/login">Sign in with an existing account</Link>
       </form>
