@@ -1,8 +1,11 @@
 package limit_test
 
 import (
+	"fmt"
 	"strconv"
 	"testing"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/turnpike/turnpike/gateway/gwconfig"
 	"github.com/turnpike/turnpike/gateway/limit"
@@ -80,8 +83,18 @@ func BenchmarkIntegrationRedisAllow(b *testing.B) {
 // goroutines at once, as a loaded gateway makes it: calls made together
 // share pipelines (one round trip per batch).
 func BenchmarkIntegrationRedisAllowParallel(b *testing.B) {
+	for _, proto := range []int{3, 2} {
+		b.Run(fmt.Sprintf("resp%d", proto), func(b *testing.B) { benchAllowParallel(b, proto) })
+	}
+}
+
+func benchAllowParallel(b *testing.B, proto int) {
 	prefix := randomPrefix(b)
 	c := redisClient(b, prefix)
+	opts := limit.ClientOptions(*c.Options())
+	opts.Protocol = proto
+	c = redis.NewClient(opts)
+	b.Cleanup(func() { _ = c.Close() })
 	l := limit.NewRedis(c, prefix)
 	req := benchRequest()
 	b.ReportAllocs()

@@ -209,6 +209,23 @@ func (c *keyCache) usage(planID, keyID string, now time.Time) any {
 
 var _ LimiterStore = (*Redis)(nil)
 
+// ClientOptions are the options of the limiter's own Redis client, made
+// from the fleet's: short timeouts and no retries, so that when Redis is
+// unreachable a request fails over to the stage's limitsFailMode within
+// ~250ms (then the limiter backs off); at least 64 connections; RESP2,
+// whose replies go-redis reads without first looking for RESP3 push
+// notifications (the limiter subscribes to none, and its script replies
+// are the same bulk strings in both); no CLIENT SETINFO on connect.
+func ClientOptions(fleet redis.Options) *redis.Options {
+	o := fleet
+	o.DialTimeout, o.ReadTimeout, o.WriteTimeout = 250*time.Millisecond, 250*time.Millisecond, 250*time.Millisecond
+	o.MaxRetries = -1
+	o.PoolSize = max(o.PoolSize, 64)
+	o.Protocol = 2
+	o.DisableIdentity = true
+	return &o
+}
+
 // NewRedis returns a limiter over client; prefix is the fleet's Redis
 // prefix (see fleet.NewRedis; "" for its default). The caller owns client;
 // give it short timeouts and no retries, so an unreachable Redis fails a

@@ -118,11 +118,7 @@ func run(args []string) error {
 	// The limiter has its own client with short timeouts and no retries:
 	// when Redis is unreachable a request fails over to the stage's
 	// limitsFailMode within ~250ms, then the limiter backs off for a second.
-	lopts := *ropts
-	lopts.DialTimeout, lopts.ReadTimeout, lopts.WriteTimeout = 250*time.Millisecond, 250*time.Millisecond, 250*time.Millisecond
-	lopts.MaxRetries = -1
-	lopts.PoolSize = max(lopts.PoolSize, 64)
-	limClient := redis.NewClient(&lopts)
+	limClient := redis.NewClient(limit.ClientOptions(*ropts))
 	defer limClient.Close()
 
 	gw, err := server.New(server.Config{

@@ -164,7 +164,7 @@ func serveGateway(ctx context.Context, ln net.Listener, mode string, up *url.URL
 		route.Cache = &gwconfig.RouteCache{Enabled: &on}
 	case "limits":
 		route.APIKeyRequired = true
-		client := redis.NewClient(&redis.Options{Addr: redisAddr, PoolSize: 64})
+		client := redis.NewClient(limit.ClientOptions(redis.Options{Addr: redisAddr}))
 		defer client.Close()
 		if err := client.Ping(ctx).Err(); err != nil {
 			return fmt.Errorf("the limits scenario needs Redis at %s: %w", redisAddr, err)
