@@ -30,6 +30,8 @@ type limitsFleet struct {
 	apiID string
 	// bus reads what the control plane published (key ids by value hash).
 	bus fleet.FleetBus
+	// path is what call invokes; empty is /prod/hello/world.
+	path string
 }
 
 // testKey is a key made for one subtest.
@@ -226,10 +228,14 @@ func (f *limitsFleet) key(t *testing.T, name string, th *gwconfig.Throttle, q *g
 	return k
 }
 
-// call invokes GET /prod/hello/world on gateway g with key value (none if
-// empty).
+// call invokes GET f.path (default /prod/hello/world) on gateway g with key
+// value (none if empty).
 func (f *limitsFleet) call(g, value string) (int, string, http.Header, error) {
-	req, err := http.NewRequest(http.MethodGet, "http://"+g+"/prod/hello/world", nil)
+	path := f.path
+	if path == "" {
+		path = "/prod/hello/world"
+	}
+	req, err := http.NewRequest(http.MethodGet, "http://"+g+path, nil)
 	if err != nil {
 		return 0, "", nil, err
 	}
@@ -257,11 +263,11 @@ func (f *limitsFleet) call(g, value string) (int, string, http.Header, error) {
 type driveResult struct {
 	sent, admitted, throttled, other int64
 	window                           time.Duration
-	perGateway                       [3]int64
+	perGateway                       []int64
 	samples                          []string
 }
 
-// drive offers rps requests per second, round robin over the three
+// drive offers rps requests per second, round robin over the fleet's
 // gateways, for d: requests are scheduled on a fixed clock and sent by a
 // pool of workers, so a slow answer does not slow the offered rate.
 func (f *limitsFleet) drive(t *testing.T, value string, rps int, d time.Duration) driveResult {
@@ -270,13 +276,14 @@ func (f *limitsFleet) drive(t *testing.T, value string, rps int, d time.Duration
 		mu         sync.Mutex
 		first, end time.Time
 		wg         sync.WaitGroup
-		admitted   [3]atomic.Int64
+		n          = len(f.p.gateways)
+		admitted   = make([]atomic.Int64, n)
 	)
 	jobs := make(chan int, rps)
 	for range 48 {
 		wg.Go(func() {
 			for i := range jobs {
-				g := i % 3
+				g := i % n
 				status, body, h, err := f.call(f.p.gateways[g], value)
 				mu.Lock()
 				switch {
@@ -316,6 +323,7 @@ func (f *limitsFleet) drive(t *testing.T, value string, rps int, d time.Duration
 	// The window is from the first to the last request offered; the burst
 	// covers the first instant.
 	res.window = end.Sub(first)
+	res.perGateway = make([]int64, n)
 	for i := range admitted {
 		res.perGateway[i] = admitted[i].Load()
 	}
