@@ -3,6 +3,7 @@ import { Shell } from '../../components/Shell';
 import { byTestId, cleanup, click, findByTestId, text, type, waitFor } from '../../test/dom';
 import { apiError, fakeFetch, inside, json, renderPage, row, SESSION } from '../iam/fakeIam';
 import type { Tenant } from '../iam/iamApi';
+import type { PlatformOperator } from './platformApi';
 import { TenantsPage } from './Tenants';
 
 afterEach(cleanup);
@@ -73,6 +74,127 @@ describe('tenants page', () => {
     });
     await renderPage(<TenantsPage />, api.fetch);
     await waitFor(() => document.body.textContent?.includes('Only platform operators may manage tenants.'), 'error');
+  });
+
+  it("edits a tenant's limits, showing the platform default while none is set", async () => {
+    let saved: { rateLimit: number; burstLimit: number } | null = null;
+    const api = fakeFetch({
+      'GET /v1/tenants': () => json(200, { items: [tenant('tnt_acme', 'acme'), tenant('tnt_beta', 'beta')] }),
+      'GET /v1/tenants/tnt_beta/limits': () =>
+        json(200, { tenantId: 'tnt_beta', rateLimit: 10000, burstLimit: 5000, isDefault: true }),
+      'PUT /v1/tenants/tnt_beta/limits': (b: { rateLimit: number; burstLimit: number }) => {
+        if (b.burstLimit > 1000) {
+          return apiError(422, 'tenant-limits.invalid', 'Invalid tenant limits.', {
+            burstLimit: { code: 'out_of_range', message: 'Burst is too high for this test.' },
+          });
+        }
+        saved = b;
+        return json(200, { tenantId: 'tnt_beta', ...b, isDefault: false, updatedAt: '2026-11-26T10:00:00Z' });
+      },
+    });
+    await renderPage(<TenantsPage />, api.fetch);
+    await click(inside(await waitFor(() => row('tenant-row', 'beta'), 'beta row'), 'tenant-limits-open'));
+    const rate = (await findByTestId('tenant-limits-rate')) as HTMLInputElement;
+    const burst = byTestId('tenant-limits-burst') as HTMLInputElement;
+    expect(rate.value).toBe('10000');
+    expect(burst.value).toBe('5000');
+    expect(text(byTestId('tenant-limits-current'))).toContain(
+      'platform default of 10,000 requests/s with a burst of 5,000',
+    );
+
+    await type(rate, '0');
+    await type(burst, '1.5');
+    await click(byTestId('tenant-limits-submit'));
+    expect(document.body.textContent).toContain('More than 0 and at most 1,000,000.');
+    expect(document.body.textContent).toContain('A whole number.');
+    expect(api.calls.filter((c) => c.method === 'PUT')).toHaveLength(0);
+
+    await type(rate, '2000');
+    await type(burst, '5000');
+    await click(byTestId('tenant-limits-submit'));
+    await waitFor(() => document.body.textContent?.includes('Burst is too high for this test.'), 'field error');
+    await type(burst, '1000');
+    await click(byTestId('tenant-limits-submit'));
+    await waitFor(() => !byTestId('tenant-limits'), 'dialog closed');
+    expect(saved).toEqual({ rateLimit: 2000, burstLimit: 1000 });
+    expect(document.body.textContent).toContain('Limits of beta: 2,000 requests/s, burst 1,000');
+  });
+
+  it('lists, adds and removes platform operators, and says why the last one stays', async () => {
+    const op = (userId: string, email: string, tenantName = 'acme'): PlatformOperator => ({
+      userId,
+      email,
+      name: email.split('@')[0],
+      tenantId: tenantName === 'acme' ? 'tnt_acme' : 'tnt_beta',
+      tenantName,
+    });
+    let operators = [op('usr_admin', 'admin@acme.test')];
+    const api = fakeFetch({
+      'GET /v1/tenants': () => json(200, { items: [tenant('tnt_acme', 'acme')] }),
+      'GET /v1/platform/operators': () => json(200, { items: operators }),
+      'GET /v1/iam/users': () =>
+        json(200, {
+          items: [
+            {
+              userId: 'usr_admin',
+              email: 'admin@acme.test',
+              name: 'Admin',
+              status: 'ACTIVE',
+              roles: [],
+              createdAt: '',
+            },
+            { userId: 'usr_dev', email: 'dev@acme.test', name: 'Dev', status: 'ACTIVE', roles: [], createdAt: '' },
+          ],
+        }),
+      'PUT /v1/platform/operators/usr_dev': () => {
+        const o = op('usr_dev', 'dev@acme.test');
+        operators = [...operators, o];
+        return json(200, o);
+      },
+      'PUT /v1/platform/operators/usr_b0b': () => json(200, op('usr_b0b', 'bob@beta.test', 'beta')),
+      'DELETE /v1/platform/operators/usr_dev': () => json(204),
+      'DELETE /v1/platform/operators/usr_admin': () =>
+        apiError(
+          409,
+          'platform.last-operator',
+          'This is the last platform operator: make another user an operator first.',
+        ),
+    });
+    await renderPage(<TenantsPage />, api.fetch);
+    await waitFor(() => row('operator-row', 'admin@acme.test'), 'operator row');
+    expect(text(row('operator-row', 'admin@acme.test'))).toContain('(you)');
+    // Own-tenant users not yet operators are offered by email.
+    await waitFor(() => document.querySelector('#operator-candidates option'), 'candidates');
+    const offered = Array.from(document.querySelectorAll<HTMLOptionElement>('#operator-candidates option'));
+    expect(offered.map((o) => o.value)).toEqual(['dev@acme.test']);
+
+    await click(byTestId('operator-add'));
+    expect(document.body.textContent).toContain('Pick a user or enter a user id.');
+    await type(byTestId('operator-user'), 'dev@acme.test');
+    await click(byTestId('operator-add'));
+    await waitFor(() => row('operator-row', 'dev@acme.test'), 'added by email');
+    expect((byTestId('operator-user') as HTMLInputElement).value).toBe('');
+    await type(byTestId('operator-user'), ' usr_b0b ');
+    await click(byTestId('operator-add'));
+    expect(text(await waitFor(() => row('operator-row', 'bob@beta.test'), 'added by id'))).toContain('beta');
+
+    await click(inside(row('operator-row', 'dev@acme.test'), 'operator-remove'));
+    await click(await findByTestId('confirm-submit'));
+    await waitFor(() => !row('operator-row', 'dev@acme.test'), 'removed');
+
+    await click(inside(row('operator-row', 'admin@acme.test'), 'operator-remove'));
+    await click(await findByTestId('confirm-submit'));
+    await waitFor(
+      () => document.querySelector('[role="dialog"]')?.textContent?.includes('This is the last platform operator'),
+      'last-operator message',
+    );
+    expect(row('operator-row', 'admin@acme.test')).not.toBeNull();
+    expect(api.calls.filter((c) => c.method !== 'GET').map((c) => `${c.method} ${c.path}`)).toEqual([
+      'PUT /v1/platform/operators/usr_dev',
+      'PUT /v1/platform/operators/usr_b0b',
+      'DELETE /v1/platform/operators/usr_dev',
+      'DELETE /v1/platform/operators/usr_admin',
+    ]);
   });
 
   it.each([

@@ -1,6 +1,7 @@
 // Platform → Tenants (platform operators only): list tenants with their
 // status, create one (its administrator's first access key token is shown
-// once), suspend/resume, delete with a typed confirmation.
+// once), suspend/resume, set a tenant's limits, delete with a typed
+// confirmation; below, the platform operators.
 import { useState } from 'react';
 import { useBreadcrumbs } from '../../components/Shell';
 import {
@@ -24,6 +25,8 @@ import { validateEmail, validateName } from '../../lib/validate';
 import { useSession } from '../../session';
 import { Secret } from '../iam/Directory';
 import { iamApi, type CreatedTenant, type Tenant } from '../iam/iamApi';
+import { OperatorsSection } from './Operators';
+import { TenantLimitsModal } from './TenantLimits';
 
 export function TenantsPage() {
   useDocumentTitle('Tenants');
@@ -36,6 +39,7 @@ export function TenantsPage() {
   const [created, setCreated] = useState<CreatedTenant | null>(null);
   const [suspending, setSuspending] = useState<Tenant | null>(null);
   const [deleting, setDeleting] = useState<Tenant | null>(null);
+  const [limiting, setLimiting] = useState<Tenant | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [actionError, setActionError] = useState<unknown>(null);
 
@@ -102,6 +106,9 @@ export function TenantsPage() {
                 </td>
                 <td>{formatDateTime(t.createdAt)}</td>
                 <td className="row-actions">
+                  <Button size="sm" onClick={() => setLimiting(t)} data-testid="tenant-limits-open">
+                    Limits
+                  </Button>
                   {t.status === 'SUSPENDED' ? (
                     <Button size="sm" busy={busy === t.tenantId} onClick={() => resume(t)} data-testid="tenant-resume">
                       Resume
@@ -143,6 +150,7 @@ export function TenantsPage() {
           }}
         />
       ) : null}
+      {limiting ? <TenantLimitsModal tenant={limiting} onClose={() => setLimiting(null)} /> : null}
       {created ? <CreatedTenantModal created={created} onClose={() => setCreated(null)} /> : null}
       {suspending ? (
         <ConfirmDialog
@@ -174,6 +182,7 @@ export function TenantsPage() {
           gateways. This cannot be undone.
         </ConfirmDialog>
       ) : null}
+      <OperatorsSection />
     </>
   );
 }
