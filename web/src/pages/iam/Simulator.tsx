@@ -1,13 +1,24 @@
 // IAM → Policy simulator: may this user do this action on this resource,
-// and which statement decided?
+// and which statement decided? Context rows set condition keys ("from this
+// address, at this time"); the API's complaints about them show on their
+// rows.
 import './iam.css';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useBreadcrumbs } from '../../components/Shell';
+import { ApiError } from '../../api/client';
 import { Badge, Button, ErrorBanner, Field, PageHeader } from '../../components/ui';
 import { useForm } from '../../lib/form';
 import { useDocumentTitle, useResource } from '../../lib/hooks';
 import { useClient } from '../../session';
 import { iamApi, type SimulateResult } from './iamApi';
+import {
+  CONTEXT_KEYS,
+  contextDetails,
+  contextFromRows,
+  isMultiValued,
+  placeholderFor,
+  type ContextRow,
+} from './simulateContext';
 
 const DECISION: Record<SimulateResult['decision'], { tone: string; label: string }> = {
   allowed: { tone: 'green', label: 'Allowed' },
@@ -21,8 +32,13 @@ export function SimulatorPage() {
   const api = iamApi(useClient());
   const users = useResource(() => api.listUsers(), 'iam-users');
   const [result, setResult] = useState<SimulateResult | null>(null);
+  const nextRow = useRef(2);
+  const [rows, setRows] = useState<ContextRow[]>([{ id: 1, key: 'aws:SourceIp', value: '' }]);
+  // Problems by row id: ours (no key, a key twice) and the API's (by key).
+  const [rowErrors, setRowErrors] = useState<Record<number, string>>({});
+  const [keyErrors, setKeyErrors] = useState<Record<string, string>>({});
   const form = useForm(
-    { userId: '', action: 'apigw:CreateDeployment', resource: 'apis/*/stages/dev', sourceIp: '' },
+    { userId: '', action: 'apigw:CreateDeployment', resource: 'apis/*/stages/dev' },
     (v) => ({
       userId: v.userId ? null : 'Choose a user.',
       action: /^[A-Za-z0-9-]+:[A-Za-z0-9]+$/.test(v.action.trim()) ? null : 'One action, like apigw:GetApi.',
@@ -30,18 +46,38 @@ export function SimulatorPage() {
     }),
     (k) => (k === 'principal' ? 'userId' : k),
   );
-  const submit = () =>
+  const editRow = (id: number, change: Partial<ContextRow>) => {
+    setRows((rs) => rs.map((r) => (r.id === id ? { ...r, ...change } : r)));
+    setRowErrors(({ [id]: _, ...rest }) => rest);
+    const row = rows.find((r) => r.id === id);
+    if (row) setKeyErrors(({ [row.key.trim().toLowerCase()]: _, ...rest }) => rest);
+  };
+  const rowError = (r: ContextRow) => rowErrors[r.id] ?? keyErrors[r.key.trim().toLowerCase()] ?? null;
+  const submit = () => {
+    const { context, errors } = contextFromRows(rows);
+    setRowErrors(errors);
+    setKeyErrors({});
+    if (Object.keys(errors).length) return;
     void form.submit(async (v) => {
       setResult(null);
-      setResult(
-        await api.simulate({
-          principal: { userId: v.userId },
-          action: v.action.trim(),
-          resource: v.resource.trim(),
-          context: v.sourceIp.trim() ? { 'aws:SourceIp': v.sourceIp.trim() } : undefined,
-        }),
-      );
+      try {
+        setResult(
+          await api.simulate({
+            principal: { userId: v.userId },
+            action: v.action.trim(),
+            resource: v.resource.trim(),
+            context,
+          }),
+        );
+      } catch (e) {
+        const byKey = contextDetails(e);
+        setKeyErrors(Object.fromEntries(Object.entries(byKey).map(([k, m]) => [k.toLowerCase(), m])));
+        // Only context problems: they stand on their rows.
+        if (e instanceof ApiError && Object.keys(byKey).length === Object.keys(e.details).length) return;
+        throw e;
+      }
     });
+  };
   return (
     <>
       <PageHeader
@@ -99,17 +135,67 @@ export function SimulatorPage() {
               />
             )}
           </Field>
-          <Field label="Source IP (aws:SourceIp)" optional error={form.error('sourceIp')}>
-            {(p) => (
-              <input
-                {...p}
-                data-testid="sim-source-ip"
-                placeholder="10.0.0.1"
-                value={form.values.sourceIp}
-                onChange={(e) => form.set('sourceIp', e.target.value)}
-              />
-            )}
-          </Field>
+          <fieldset className="sim-context" data-testid="sim-context">
+            <legend>Request context</legend>
+            <p className="muted small">
+              Condition keys to set for this question, overriding the request's own. A multi-valued key (
+              <code>turnpike:PrincipalGroups</code>) takes a comma-separated list; an empty value removes the key.
+            </p>
+            {rows.map((r) => (
+              <div key={r.id} data-testid="sim-context-row" data-key={r.key.trim()}>
+                <div className="inline-form">
+                  <input
+                    aria-label="Condition key"
+                    list="sim-context-keys"
+                    placeholder="aws:SourceIp"
+                    data-testid="sim-context-key"
+                    aria-invalid={!!rowError(r)}
+                    value={r.key}
+                    onChange={(e) => editRow(r.id, { key: e.target.value })}
+                  />
+                  <input
+                    aria-label={`Value of ${r.key || 'the key'}`}
+                    placeholder={placeholderFor(r.key)}
+                    data-testid="sim-context-value"
+                    aria-invalid={!!rowError(r)}
+                    value={r.value}
+                    onChange={(e) => editRow(r.id, { value: e.target.value })}
+                  />
+                  <Button
+                    size="sm"
+                    variant="ghost"
+                    icon="trash"
+                    aria-label="Remove this key"
+                    data-testid="sim-context-remove"
+                    onClick={() => {
+                      setRows((rs) => rs.filter((x) => x.id !== r.id));
+                      setRowErrors(({ [r.id]: _, ...rest }) => rest);
+                    }}
+                  />
+                </div>
+                {rowError(r) ? (
+                  <div className="field-error" data-testid="sim-context-error">
+                    {rowError(r)}
+                  </div>
+                ) : isMultiValued(r.key) ? (
+                  <div className="field-hint">Comma-separated values.</div>
+                ) : null}
+              </div>
+            ))}
+            <datalist id="sim-context-keys">
+              {CONTEXT_KEYS.map((k) => (
+                <option key={k} value={k} />
+              ))}
+            </datalist>
+            <Button
+              size="sm"
+              icon="plus"
+              data-testid="sim-context-add"
+              onClick={() => setRows((rs) => [...rs, { id: nextRow.current++, key: '', value: '' }])}
+            >
+              Add a key
+            </Button>
+          </fieldset>
           <div>
             <Button type="submit" variant="primary" busy={form.busy} data-testid="sim-submit">
               Simulate

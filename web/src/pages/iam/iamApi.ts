@@ -196,7 +196,8 @@ export function iamApi(c: ApiClient) {
       principal: { userId?: string; accessKeyId?: string };
       action: string;
       resource: string;
-      context?: Record<string, string>;
+      /** Condition key overrides; a multi-valued key takes an array ([] removes a key). */
+      context?: Record<string, string | string[]>;
     }) => c.request<SimulateResult>('POST', '/v1/iam/simulate', { body }),
   };
 }
