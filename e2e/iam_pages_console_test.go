@@ -22,7 +22,10 @@ import (
 // and suspends it, and the tenant's key gets 403; invites a user with
 // ReadOnlyAccess, whose link is opened in the browser to set a password,
 // and the invited user then signs in with it and has the policy. Last, with sign-up on, the login page links to the
-// sign-up page, which creates a tenant and opens the console in it.
+// sign-up page, which creates a tenant and opens the console in it. The
+// Tenants page also sets a tenant's limits (read back over the API), and
+// the invitation page names the tenant and email before the password is
+// set and calls a used link dead.
 func TestIAMPagesConsole(t *testing.T) {
 	apiAddr := freeAddr(t)
 	token := "tpk_iampages_" + randomID(12)
@@ -80,9 +83,46 @@ func TestIAMPagesConsole(t *testing.T) {
 		tenantToken := textOf(t, ctx, "tenant-admin-token", func(s string) bool { return strings.HasPrefix(s, "tpk_") }, 10*time.Second)
 		require.Equal(t, 200, newClient(base, tenantToken).do(t, "GET", "/v1/apis", nil, nil))
 		row := `[data-testid="tenant-row"][data-name="` + name + `"] `
-		step(t, ctx, "suspend the tenant",
+
+		// The limits dialog shows the platform default, then sets the
+		// tenant's own ceiling, which the REST API reads back.
+		step(t, ctx, "open the tenant's limits",
 			chromedp.Click(tid("tenant-created-done")),
 			chromedp.WaitNotPresent(tid("tenant-admin-token")),
+			chromedp.Click(chromedp.CSS(row+`[data-testid="tenant-limits-open"]`)),
+			chromedp.WaitVisible(tid("tenant-limits-rate")),
+		)
+		assert.Contains(t, textOf(t, ctx, "tenant-limits-current", func(s string) bool { return s != "" }, 5*time.Second),
+			"platform default of 10,000 requests/s with a burst of 5,000")
+		step(t, ctx, "set the tenant's limits",
+			setInput(`[data-testid="tenant-limits-rate"]`, "1234.5"),
+			setInput(`[data-testid="tenant-limits-burst"]`, "678"),
+			chromedp.Click(tid("tenant-limits-submit")),
+			chromedp.WaitNotPresent(tid("tenant-limits")),
+		)
+		require.NotEmpty(t, shot(t, ctx, "iam-pages-tenant-limits"))
+		var tenants struct {
+			Items []struct{ TenantID, Name string } `json:"items"`
+		}
+		admin.mustDo(t, 200, "GET", "/v1/tenants", nil, &tenants)
+		tenantID := ""
+		for _, tn := range tenants.Items {
+			if tn.Name == name {
+				tenantID = tn.TenantID
+			}
+		}
+		require.NotEmpty(t, tenantID)
+		var limits struct {
+			RateLimit  float64 `json:"rateLimit"`
+			BurstLimit int     `json:"burstLimit"`
+			IsDefault  bool    `json:"isDefault"`
+		}
+		admin.mustDo(t, 200, "GET", "/v1/tenants/"+tenantID+"/limits", nil, &limits)
+		assert.Equal(t, 1234.5, limits.RateLimit)
+		assert.Equal(t, 678, limits.BurstLimit)
+		assert.False(t, limits.IsDefault)
+
+		step(t, ctx, "suspend the tenant",
 			chromedp.Click(chromedp.CSS(row+`[data-testid="tenant-suspend"]`)),
 			chromedp.WaitVisible(tid("confirm-submit")),
 			chromedp.Click(tid("confirm-submit")),
@@ -123,8 +163,19 @@ func TestIAMPagesConsole(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS(`[data-testid="iam-invitation-row"][data-email="`+email+`"] [data-state="pending"]`)),
 		)
 
-		step(t, ctx, "open the link and set a password",
+		var me struct {
+			Tenant struct{ Name string } `json:"tenant"`
+		}
+		admin.mustDo(t, 200, "GET", "/v1/auth/me", nil, &me)
+		require.NotEmpty(t, me.Tenant.Name)
+		step(t, ctx, "open the link: it says where and as whom before any password",
 			chromedp.Navigate(link),
+			chromedp.WaitVisible(tid("invite-offer")),
+		)
+		offer := textOf(t, ctx, "invite-offer", func(s string) bool { return s != "" }, 5*time.Second)
+		assert.Equal(t, "You are invited to "+me.Tenant.Name+" as "+email+".", offer)
+		require.NotEmpty(t, shot(t, ctx, "iam-pages-invitation-offer"))
+		step(t, ctx, "set a password",
 			chromedp.WaitVisible(tid("invite-name")),
 			chromedp.SendKeys(tid("invite-name"), "Invited User"),
 			chromedp.SendKeys(tid("invite-password"), password),
@@ -179,6 +230,17 @@ func TestIAMPagesConsole(t *testing.T) {
 		admin.mustDo(t, 200, "GET", "/v1/iam/users/"+userID+"/policies", nil, &policies)
 		require.Len(t, policies.Items, 1)
 		assert.Equal(t, "ReadOnlyAccess", policies.Items[0].PolicyID)
+
+		// The used link is dead now: the page says so, with no password form.
+		step(t, ctx, "open the used link again",
+			chromedp.Navigate(link),
+			chromedp.WaitVisible(tid("invite-dead")),
+		)
+		forms, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="invite-password"]').length`))
+		require.NoError(t, err)
+		assert.Zero(t, forms)
+		require.NotEmpty(t, shot(t, ctx, "iam-pages-invitation-dead"))
+		step(t, ctx, "back to the console", chromedp.Navigate(base+"/apis"), chromedp.WaitVisible(tid("nav-apis")))
 	})
 
 	t.Run("sign up from the login page into a new tenant", func(t *testing.T) {
