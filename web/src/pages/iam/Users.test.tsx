@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { byTestId, cleanup, click, findByTestId, text, type, waitFor } from '../../test/dom';
-import { apiError, fakeFetch, inside, json, renderPage, row } from './fakeIam';
+import { byTestId, cleanup, click, text, type } from '../../test/dom';
+import { apiError, fakeFetch, findTestId, inside, json, renderPage, row, TEST_MS, until } from './fakeIam';
 import type { IamUser } from './iamApi';
 import { UsersPage } from './Users';
 
@@ -47,50 +47,58 @@ function setup() {
 }
 
 describe('users page', () => {
-  it('renames with PATCH, showing the API field error in the dialog, and deletes after confirming', async () => {
-    const api = setup();
-    await renderPage(<UsersPage />, api.fetch);
-    const dev = await waitFor(() => row('iam-user-row', 'dev@acme.test'), 'dev row');
-    // You cannot delete yourself.
-    expect((inside(row('iam-user-row', 'admin@acme.test'), 'iam-user-delete') as HTMLButtonElement).disabled).toBe(
-      true,
-    );
+  it(
+    'renames with PATCH, showing the API field error in the dialog, and deletes after confirming',
+    async () => {
+      const api = setup();
+      await renderPage(<UsersPage />, api.fetch);
+      const dev = await until(() => row('iam-user-row', 'dev@acme.test'), 'dev row');
+      // You cannot delete yourself.
+      expect((inside(row('iam-user-row', 'admin@acme.test'), 'iam-user-delete') as HTMLButtonElement).disabled).toBe(
+        true,
+      );
 
-    await click(inside(dev, 'iam-user-rename'));
-    await type(await findByTestId('iam-user-rename-input'), 'taken');
-    await click(byTestId('iam-user-rename-submit'));
-    await waitFor(() => document.body.textContent?.includes('Nope.'), 'field error');
-    await type(byTestId('iam-user-rename-input'), 'Dev Eloper');
-    await click(byTestId('iam-user-rename-submit'));
-    await waitFor(() => !byTestId('iam-user-rename-input'), 'dialog closed');
-    expect(api.calls.filter((c) => c.method === 'PATCH').map((c) => c.body)).toEqual([
-      { name: 'taken' },
-      { name: 'Dev Eloper' },
-    ]);
-    expect(text(row('iam-user-row', 'dev@acme.test'))).toContain('Dev Eloper');
+      await click(inside(dev, 'iam-user-rename'));
+      await type(await findTestId('iam-user-rename-input'), 'taken');
+      await click(byTestId('iam-user-rename-submit'));
+      await until(() => document.body.textContent?.includes('Nope.'), 'field error');
+      await type(byTestId('iam-user-rename-input'), 'Dev Eloper');
+      await click(byTestId('iam-user-rename-submit'));
+      await until(() => !byTestId('iam-user-rename-input'), 'dialog closed');
+      expect(api.calls.filter((c) => c.method === 'PATCH').map((c) => c.body)).toEqual([
+        { name: 'taken' },
+        { name: 'Dev Eloper' },
+      ]);
+      expect(text(row('iam-user-row', 'dev@acme.test'))).toContain('Dev Eloper');
 
-    await click(inside(row('iam-user-row', 'dev@acme.test'), 'iam-user-delete'));
-    expect(document.querySelector('[role="dialog"]')?.textContent).toContain('dev@acme.test');
-    await click(byTestId('confirm-submit'));
-    await waitFor(() => !row('iam-user-row', 'dev@acme.test'), 'row removed');
-    expect(api.calls.some((c) => c.method === 'DELETE' && c.path === '/v1/iam/users/usr_dev')).toBe(true);
-  });
+      await click(inside(row('iam-user-row', 'dev@acme.test'), 'iam-user-delete'));
+      expect(document.querySelector('[role="dialog"]')?.textContent).toContain('dev@acme.test');
+      await click(byTestId('confirm-submit'));
+      await until(() => !row('iam-user-row', 'dev@acme.test'), 'row removed');
+      expect(api.calls.some((c) => c.method === 'DELETE' && c.path === '/v1/iam/users/usr_dev')).toBe(true);
+    },
+    TEST_MS,
+  );
 
-  it('gives a role in the permissions panel', async () => {
-    const api = setup();
-    await renderPage(<UsersPage />, api.fetch);
-    await click(inside(await waitFor(() => row('iam-user-row', 'dev@acme.test')), 'iam-user-open'));
-    await findByTestId('iam-user-permissions');
-    await waitFor(
-      () => document.querySelector('[data-testid="iam-user-role-select"] option[value="deployer"]'),
-      'roles',
-    );
-    await type(byTestId('iam-user-role-select'), 'deployer');
-    await click(byTestId('iam-user-role-add'));
-    await waitFor(() => text(byTestId('iam-user-role-list')).includes('deployer'), 'role listed');
-    expect(api.calls.some((c) => c.method === 'PUT' && c.path === '/v1/iam/users/usr_dev/roles/deployer')).toBe(true);
-    // Closing the panel refreshes the list's roles column.
-    await click(document.querySelector<HTMLElement>('[data-testid="iam-user-permissions"] [aria-label="Close"]'));
-    await waitFor(() => text(row('iam-user-row', 'dev@acme.test')).includes('deployer'), 'role in the list');
-  });
+  it(
+    'gives a role in the permissions panel',
+    async () => {
+      const api = setup();
+      await renderPage(<UsersPage />, api.fetch);
+      await click(inside(await until(() => row('iam-user-row', 'dev@acme.test')), 'iam-user-open'));
+      await findTestId('iam-user-permissions');
+      await until(
+        () => document.querySelector('[data-testid="iam-user-role-select"] option[value="deployer"]'),
+        'roles',
+      );
+      await type(byTestId('iam-user-role-select'), 'deployer');
+      await click(byTestId('iam-user-role-add'));
+      await until(() => text(byTestId('iam-user-role-list')).includes('deployer'), 'role listed');
+      expect(api.calls.some((c) => c.method === 'PUT' && c.path === '/v1/iam/users/usr_dev/roles/deployer')).toBe(true);
+      // Closing the panel refreshes the list's roles column.
+      await click(document.querySelector<HTMLElement>('[data-testid="iam-user-permissions"] [aria-label="Close"]'));
+      await until(() => text(row('iam-user-row', 'dev@acme.test')).includes('deployer'), 'role in the list');
+    },
+    TEST_MS,
+  );
 });

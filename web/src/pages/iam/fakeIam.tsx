@@ -5,7 +5,7 @@ import { ApiClient } from '../../api/client';
 import type { Session } from '../../api/types';
 import { ToastProvider } from '../../components/ui';
 import { SessionContext } from '../../session';
-import { render } from '../../test/dom';
+import { byTestId, render, waitFor } from '../../test/dom';
 
 export const json = (status: number, body?: unknown) =>
   new Response(body === undefined ? null : JSON.stringify(body), {
@@ -71,3 +71,13 @@ export const row = (testId: string, name: string) =>
 /** The element with the test id inside `el`. */
 export const inside = (el: Element | null, testId: string) =>
   el?.querySelector<HTMLElement>(`[data-testid="${testId}"]`) ?? null;
+
+/**
+ * Waits for the IAM page tests. Under a loaded full suite jsdom renders
+ * slowly, so a wait fails only after WAIT_MS (it returns as soon as the
+ * condition holds), and a test made of several waits gets TEST_MS.
+ */
+export const WAIT_MS = 8000;
+export const TEST_MS = 30000;
+export const until = <T,>(fn: () => T | null | undefined | false, what = 'condition') => waitFor(fn, what, WAIT_MS);
+export const findTestId = (id: string) => until(() => byTestId(id), `[data-testid=${id}]`);
