@@ -134,8 +134,9 @@ func (m *APIsModule) Routes(r *Router) {
 	r.Handle(get, "/apis/:apiId/routes/:routeId", ActionGetRoute, resourceRoute, "Get a route", m.getRoute,
 		&RouteDoc{Response: exampleRouteView})
 	r.Handle(patch, "/apis/:apiId/routes/:routeId", ActionUpdateRoute, resourceRoute,
-		"Change a route's key or replace its integration", m.updateRoute,
-		&RouteDoc{Request: apis.UpdateRouteCommand{RouteKey: ptr("GET /pets/{petId}"), Integration: &exampleCreateRoute.Integration},
+		"Change a route's key, integration or authorization type", m.updateRoute,
+		&RouteDoc{Request: apis.UpdateRouteCommand{RouteKey: ptr("GET /pets/{petId}"), Integration: &exampleCreateRoute.Integration,
+			AuthorizationType: ptr("AWS_IAM")},
 			Response: exampleRouteView})
 	r.Handle(del, "/apis/:apiId/routes/:routeId", ActionDeleteRoute, resourceRoute, "Delete a route", m.deleteRoute,
 		&RouteDoc{StatusCode: http.StatusNoContent})
@@ -558,9 +559,10 @@ var (
 		APIEndpoint: "http://a1b2c3d4e5.execute-api.localhost:8081", CreatedAt: exampleTime, UpdatedAt: exampleTime}
 	exampleCreateRoute = apis.CreateRouteCommand{RouteKey: "GET /pets/{petId}", Integration: gwconfig.Integration{
 		Type: gwconfig.IntegrationHTTPProxy, URI: "https://${stageVariables.backend}/pets/{petId}", HTTPMethod: "GET",
-		TimeoutInMillis: 5000}}
+		TimeoutInMillis: 5000}, AuthorizationType: "NONE"}
 	exampleRouteView = RouteView{RouteID: "r1s2t3u", RouteKey: "GET /pets/{petId}",
-		Integration: integrationView(exampleCreateRoute.Integration), CreatedAt: exampleTime, UpdatedAt: exampleTime}
+		Integration: integrationView(exampleCreateRoute.Integration), AuthorizationType: "NONE",
+		CreatedAt: exampleTime, UpdatedAt: exampleTime}
 	exampleStageView = StageView{StageName: "prod", Description: "Production",
 		StageVariables: map[string]string{"backend": "pets.internal"}, DeploymentID: "d1e2f3g4",
 		InvokeURL: "http://a1b2c3d4e5.execute-api.localhost:8081/prod", LastDeploymentStatus: "DEPLOYED",

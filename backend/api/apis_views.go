@@ -50,9 +50,12 @@ type RouteView struct {
 	// APIKeyRequired makes callers send an API key of a usage plan.
 	APIKeyRequired bool `json:"apiKeyRequired"`
 	// Throttle is the method throttle, absent when the stage's applies.
-	Throttle  *gwconfig.Throttle `json:"throttle,omitempty"`
-	CreatedAt time.Time          `json:"createdAt"`
-	UpdatedAt time.Time          `json:"updatedAt"`
+	Throttle *gwconfig.Throttle `json:"throttle,omitempty"`
+	// AuthorizationType is NONE or AWS_IAM (callers send Authorization:
+	// Bearer <Turnpike access key> allowed execute-api:Invoke).
+	AuthorizationType string    `json:"authorizationType"`
+	CreatedAt         time.Time `json:"createdAt"`
+	UpdatedAt         time.Time `json:"updatedAt"`
 }
 
 // RouteListView is a list of routes.
@@ -184,7 +187,7 @@ func (e endpoints) apiView(a *apis.API) APIView {
 
 func routeView(r *apis.Route) RouteView {
 	return RouteView{RouteID: r.ID, RouteKey: r.RouteKey, Integration: integrationView(r.Integration),
-		APIKeyRequired: r.APIKeyRequired, Throttle: r.Throttle,
+		APIKeyRequired: r.APIKeyRequired, Throttle: r.Throttle, AuthorizationType: r.AuthorizationType,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 

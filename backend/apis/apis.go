@@ -101,9 +101,12 @@ type Route struct {
 	// API key in a usage plan for the stage (403).
 	APIKeyRequired bool
 	// Throttle is the route's method throttle (nil: the stage's default).
-	Throttle  *gwconfig.Throttle
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Throttle *gwconfig.Throttle
+	// AuthorizationType is NONE or AWS_IAM (the gateway's iamauth stage
+	// then wants a Turnpike access key allowed execute-api:Invoke).
+	AuthorizationType string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
 }
 
 // Stage is a named stage of an API, pointing at the deployment it serves.

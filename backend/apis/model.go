@@ -114,6 +114,10 @@ type CreateRouteCommand struct {
 	APIKeyRequired bool `json:"apiKeyRequired,omitempty"`
 	// Throttle is the route's method throttle; it overrides the stage's.
 	Throttle *gwconfig.Throttle `json:"throttle,omitempty"`
+	// AuthorizationType is NONE (default) or AWS_IAM: callers then send
+	// Authorization: Bearer <Turnpike access key> whose policies allow
+	// execute-api:Invoke.
+	AuthorizationType string `json:"authorizationType,omitempty"`
 }
 
 // Validate checks the command and puts the route key in canonical form and
@@ -123,6 +127,7 @@ func (c *CreateRouteCommand) Validate() error {
 	c.RouteKey = v.routeKey("routeKey", c.RouteKey)
 	v.integration(&c.Integration)
 	v.throttle("throttle", c.Throttle)
+	c.AuthorizationType = v.authorizationType("authorizationType", c.AuthorizationType)
 	return v.Err()
 }
 
@@ -135,6 +140,8 @@ type UpdateRouteCommand struct {
 	APIKeyRequired *bool `json:"apiKeyRequired,omitempty"`
 	// Throttle, when given, replaces the method throttle; null removes it.
 	Throttle OptionalThrottle `json:"throttle"`
+	// AuthorizationType, when given, replaces the route's (NONE or AWS_IAM).
+	AuthorizationType *string `json:"authorizationType,omitempty"`
 }
 
 // Validate checks the command and canonicalises what it sets.
@@ -148,6 +155,10 @@ func (c *UpdateRouteCommand) Validate() error {
 		v.integration(c.Integration)
 	}
 	v.throttle("throttle", c.Throttle.Value)
+	if c.AuthorizationType != nil {
+		a := v.authorizationType("authorizationType", *c.AuthorizationType)
+		c.AuthorizationType = &a
+	}
 	return v.Err()
 }
 
@@ -288,6 +299,19 @@ func (v *validator) routeKey(field, key string) string {
 		return key
 	}
 	return rk.String()
+}
+
+// authorizationType checks a route's authorization type; empty means NONE.
+// Custom and Cognito authorizers do not exist for HTTP APIs here.
+func (v *validator) authorizationType(field, t string) string {
+	switch t {
+	case "":
+		return gwconfig.AuthorizationNone
+	case gwconfig.AuthorizationNone, gwconfig.AuthorizationAWSIAM:
+	default:
+		v.Add(field, "not_supported", "must be NONE or AWS_IAM (custom and JWT authorizers are not supported yet)")
+	}
+	return t
 }
 
 // integration validates with the gateway's own code, then fills in the

@@ -99,6 +99,10 @@ func (ds *DeployStore) CompileDeployment(ctx context.Context, tenantID, deployme
 		for i, r := range routes {
 			snap.Routes[i] = gwconfig.Route{RouteID: r.ID, RouteKey: r.RouteKey, Integration: r.Integration,
 				APIKeyRequired: r.APIKeyRequired, Throttle: r.Throttle}
+			// NONE stays empty, as REST methods compile it.
+			if r.AuthorizationType == gwconfig.AuthorizationAWSIAM {
+				snap.Routes[i].AuthorizationType = gwconfig.AuthorizationAWSIAM
+			}
 		}
 		st.ApplyTo(snap)
 		snap.SetDefaults()

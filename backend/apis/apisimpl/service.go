@@ -214,7 +214,7 @@ func (s *Service) CreateRoute(ctx context.Context, tenantID, apiID string, cmd a
 	}
 	t := now()
 	r := &apis.Route{TenantID: tenantID, APIID: apiID, RouteKey: cmd.RouteKey, Integration: cmd.Integration,
-		APIKeyRequired: cmd.APIKeyRequired, Throttle: cmd.Throttle,
+		APIKeyRequired: cmd.APIKeyRequired, Throttle: cmd.Throttle, AuthorizationType: cmd.AuthorizationType,
 		CreatedAt: t, UpdatedAt: t}
 	err := withNewID(routeIDLength, func(id string) error {
 		r.ID = id
@@ -269,6 +269,9 @@ func (s *Service) UpdateRoute(ctx context.Context, tenantID, apiID, routeID stri
 	}
 	if cmd.Throttle.Set {
 		r.Throttle = cmd.Throttle.Value
+	}
+	if cmd.AuthorizationType != nil {
+		r.AuthorizationType = *cmd.AuthorizationType
 	}
 	r.UpdatedAt = now()
 	// A single UPDATE: a duplicate key fails it as a whole.

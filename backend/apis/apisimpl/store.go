@@ -49,8 +49,10 @@ type routeRow struct {
 	// usage plan settings.
 	APIKeyRequired bool
 	Throttle       *string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// AuthorizationType is NONE or AWS_IAM.
+	AuthorizationType string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
 }
 
 func (routeRow) TableName() string { return "routes" }
@@ -187,7 +189,7 @@ func (s *sqlStore) insertRoute(ctx context.Context, r *apis.Route) error {
 	}
 	err = s.q(ctx).Create(&routeRow{ID: r.ID, TenantID: r.TenantID, APIID: r.APIID, RouteKey: r.RouteKey,
 		Integration: string(in), APIKeyRequired: r.APIKeyRequired, Throttle: throttleJSON(r.Throttle),
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}).Error
+		AuthorizationType: authorizationTypeOr(r.AuthorizationType), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}).Error
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		// Either the route key is taken or, rarely, the random id is.
 		var n int64
@@ -233,7 +235,8 @@ func (s *sqlStore) updateRoute(ctx context.Context, r *apis.Route) error {
 	}
 	res := s.q(ctx).Model(&routeRow{}).Where("tenant_id = ? AND api_id = ? AND id = ?", r.TenantID, r.APIID, r.ID).
 		Updates(map[string]any{"route_key": r.RouteKey, "integration": string(in), "api_key_required": r.APIKeyRequired,
-			"throttle": throttleJSON(r.Throttle), "updated_at": r.UpdatedAt})
+			"throttle": throttleJSON(r.Throttle), "authorization_type": authorizationTypeOr(r.AuthorizationType),
+			"updated_at": r.UpdatedAt})
 	if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
 		return apis.ErrRouteKeyTaken
 	}
@@ -252,6 +255,7 @@ func (r *routeRow) toRoute() (*apis.Route, error) {
 		return nil, fmt.Errorf("decoding integration of route %s: %w", r.ID, err)
 	}
 	out.APIKeyRequired = r.APIKeyRequired
+	out.AuthorizationType = authorizationTypeOr(r.AuthorizationType)
 	t, err := throttleOf(r.Throttle)
 	if err != nil {
 		return nil, fmt.Errorf("decoding throttle of route %s: %w", r.ID, err)
@@ -644,6 +648,14 @@ func (r *deploymentRow) toDeployment() (*apis.Deployment, error) {
 		}
 	}
 	return out, nil
+}
+
+// authorizationTypeOr is t, or NONE for a route stored without one.
+func authorizationTypeOr(t string) string {
+	if t == "" {
+		return gwconfig.AuthorizationNone
+	}
+	return t
 }
 
 // throttleJSON encodes a throttle for a nullable column.
