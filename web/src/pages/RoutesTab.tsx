@@ -1,4 +1,10 @@
 import type { Integration, Route } from '../api/types';
+import {
+  AuthorizationBadge,
+  AuthorizationField,
+  authorizationValue,
+  type AuthorizationType,
+} from '../components/Authorization';
 import { ListSection, RowActions, useRowDialogs } from '../components/ListSection';
 import { Badge, Button, ConfirmDialog, EmptyState, FormModal, Field, MethodBadge, useToast } from '../components/ui';
 import { Icon } from '../components/icons';
@@ -17,6 +23,9 @@ import { useClient } from '../session';
 import { remove, upsert } from '../lib/list';
 import { buildThrottle, routeLimitsPatch, validateThrottle } from './usage/logic';
 import { ThrottleFields } from './usage/ThrottleFields';
+
+/** A route with its authorization type (NONE or AWS_IAM), as the API answers it. */
+type AuthRoute = Route & { authorizationType?: string };
 
 export function RoutesTab({ apiId, onDeploy }: { apiId: string; onDeploy: () => void }) {
   const client = useClient();
@@ -47,7 +56,7 @@ export function RoutesTab({ apiId, onDeploy }: { apiId: string; onDeploy: () => 
         }
         resource={routes}
         errorTitle="Could not load routes"
-        columns={['Route', 'Integration', 'Timeout', 'Updated', '']}
+        columns={['Route', 'Authorization', 'Integration', 'Timeout', 'Updated', '']}
         empty={
           <EmptyState icon="route" title="No routes yet" action={addButton}>
             Add a route such as <code>GET /pets/{'{id}'}</code> that proxies to your backend, or a mock that answers
@@ -64,6 +73,9 @@ export function RoutesTab({ apiId, onDeploy }: { apiId: string; onDeploy: () => 
                   <MethodBadge method={method} />
                   <span className="mono strong">{path}</span>
                 </span>
+              </td>
+              <td>
+                <AuthorizationBadge type={(r as AuthRoute).authorizationType} testId="route-authorization" />
               </td>
               <td>
                 <IntegrationSummary integration={r.integration} />
@@ -151,6 +163,7 @@ interface RouteValues extends Record<string, unknown> {
   mockStatusCode: string;
   mockBody: string;
   apiKeyRequired: boolean;
+  authorizationType: AuthorizationType;
   rate: string;
   burst: string;
 }
@@ -183,6 +196,7 @@ function RouteModal({
       mockStatusCode: String(i?.mockStatusCode || 200),
       mockBody: i?.mockBody ?? '',
       apiKeyRequired: route?.apiKeyRequired ?? false,
+      authorizationType: authorizationValue((route as AuthRoute | null)?.authorizationType),
       rate: route?.throttle ? String(route.throttle.rateLimit) : '',
       burst: route?.throttle ? String(route.throttle.burstLimit) : '',
     },
@@ -223,9 +237,17 @@ function RouteModal({
       const routeKey = v.routeKey.trim();
       // Only what changed, so a route without limits keeps its old shape.
       const limits = routeLimitsPatch(route, v.apiKeyRequired, buildThrottle(v.rate, v.burst));
+      // Always sent, so the route has the type the editor showed.
+      const auth = { authorizationType: v.authorizationType };
       const saved = route
-        ? await client.updateRoute(apiId, route.routeId, { routeKey, integration, ...limits })
-        : await client.createRoute(apiId, { routeKey, integration, ...limits, throttle: limits.throttle ?? undefined });
+        ? await client.updateRoute(apiId, route.routeId, { routeKey, integration, ...limits, ...auth })
+        : await client.createRoute(apiId, {
+            routeKey,
+            integration,
+            ...limits,
+            throttle: limits.throttle ?? undefined,
+            ...auth,
+          });
       onSaved(saved, !route);
     });
 
@@ -364,6 +386,13 @@ function RouteModal({
           />
         )}
       </Field>
+      <AuthorizationField
+        noun="route"
+        testId="route-authorization-type"
+        value={v.authorizationType}
+        error={form.error('authorizationType')}
+        onChange={(t) => form.set('authorizationType', t)}
+      />
       <label className="checkbox">
         <input
           type="checkbox"

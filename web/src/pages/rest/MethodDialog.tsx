@@ -1,6 +1,7 @@
 // A REST method's editor: the method request (authorization, API key,
 // parameters, validator and body model), its integration with parameter mappings, and
 // its method responses (status codes with response headers and models).
+import { AuthorizationField, authorizationValue } from '../../components/Authorization';
 import { Button, Field, FormModal, MethodBadge } from '../../components/ui';
 import { useForm } from '../../lib/form';
 import {
@@ -42,7 +43,7 @@ export function MethodDialog({
   const i = method.methodIntegration;
   const form = useForm(
     {
-      authorizationType: method.authorizationType === 'AWS_IAM' ? 'AWS_IAM' : 'NONE',
+      authorizationType: authorizationValue(method.authorizationType),
       apiKeyRequired: method.apiKeyRequired,
       requestParameters: formatParams(method.requestParameters),
       requestValidatorId: method.requestValidatorId ?? '',
@@ -145,32 +146,13 @@ export function MethodDialog({
       testId="method-dialog"
     >
       <h4>Method request</h4>
-      <Field
-        label="Authorization"
+      <AuthorizationField
+        noun="method"
+        testId="method-authorization"
+        value={v.authorizationType}
         error={form.error('authorizationType')}
-        hint={
-          v.authorizationType === 'AWS_IAM' ? (
-            <>
-              Callers send <code>Authorization: Bearer &lt;Turnpike access key&gt;</code>; their policies need{' '}
-              <code>execute-api:Invoke</code>.
-            </>
-          ) : (
-            'Anyone who can reach the stage may call the method.'
-          )
-        }
-      >
-        {(p) => (
-          <select
-            {...p}
-            data-testid="method-authorization"
-            value={v.authorizationType}
-            onChange={(e) => form.set('authorizationType', e.target.value as 'NONE' | 'AWS_IAM')}
-          >
-            <option value="NONE">NONE</option>
-            <option value="AWS_IAM">AWS_IAM</option>
-          </select>
-        )}
-      </Field>
+        onChange={(t) => form.set('authorizationType', t)}
+      />
       <label className="checkbox">
         <input
           type="checkbox"

@@ -2,6 +2,7 @@
 // methods, a method's request settings and integration (with parameter
 // mappings), and the API's request validators and models.
 import { useMemo, useState } from 'react';
+import { AuthorizationBadge } from '../../components/Authorization';
 import {
   Badge,
   Button,
@@ -121,6 +122,7 @@ export function ResourcesTab({ apiId, onDeploy }: { apiId: string; onDeploy: () 
                   <thead>
                     <tr>
                       <th>Method</th>
+                      <th>Authorization</th>
                       <th>Integration</th>
                       <th>Validation</th>
                       <th>Responses</th>
@@ -135,6 +137,9 @@ export function ResourcesTab({ apiId, onDeploy }: { apiId: string; onDeploy: () 
                           <td>
                             <MethodBadge method={m.httpMethod} />
                             {m.apiKeyRequired ? <Badge tone="amber">API key</Badge> : null}
+                          </td>
+                          <td>
+                            <AuthorizationBadge type={m.authorizationType} testId={`method-auth-${m.httpMethod}`} />
                           </td>
                           <td className="mono">
                             {m.methodIntegration ? (
