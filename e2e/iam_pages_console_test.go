@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -101,17 +102,12 @@ func TestIAMPagesConsole(t *testing.T) {
 			chromedp.WaitNotPresent(tid("tenant-limits")),
 		)
 		require.NotEmpty(t, shot(t, ctx, "iam-pages-tenant-limits"))
-		var tenants struct {
-			Items []struct{ TenantID, Name string } `json:"items"`
-		}
+		type tenantItem struct{ TenantID, Name string }
+		var tenants struct{ Items []tenantItem }
 		admin.mustDo(t, 200, "GET", "/v1/tenants", nil, &tenants)
-		tenantID := ""
-		for _, tn := range tenants.Items {
-			if tn.Name == name {
-				tenantID = tn.TenantID
-			}
-		}
-		require.NotEmpty(t, tenantID)
+		i := slices.IndexFunc(tenants.Items, func(tn tenantItem) bool { return tn.Name == name })
+		require.GreaterOrEqual(t, i, 0, "tenant %s listed", name)
+		tenantID := tenants.Items[i].TenantID
 		var limits struct {
 			RateLimit  float64 `json:"rateLimit"`
 			BurstLimit int     `json:"burstLimit"`
