@@ -35,5 +35,8 @@ export default defineConfig({
   test: {
     environment: 'jsdom',
     include: ['src/**/*.test.{ts,tsx}'],
+    // Waits return as soon as their condition holds; the long bounds only
+    // matter when the whole suite shares two busy cores.
+    testTimeout: 30000,
   },
 });

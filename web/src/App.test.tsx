@@ -78,6 +78,7 @@ describe('console', () => {
     expect(fake.calls.at(-1)?.body).toEqual({
       routeKey: 'GET /pets/{id}',
       integration: { type: 'HTTP_PROXY', uri: 'https://backend.example.com/pets/{id}', httpMethod: 'ANY' },
+      authorizationType: 'NONE',
     });
 
     // Duplicate key: the 409 is shown in the form.

@@ -8,6 +8,7 @@ import type {
   AccessKey,
   AccessKeyStatus,
   Api,
+  AuthorizationType,
   CreatedAccessKey,
   Deployment,
   ErrorBody,
@@ -256,14 +257,26 @@ export class ApiClient {
   }
   createRoute(
     apiId: string,
-    input: { routeKey: string; integration: Integration; apiKeyRequired?: boolean; throttle?: Throttle },
+    input: {
+      routeKey: string;
+      integration: Integration;
+      apiKeyRequired?: boolean;
+      throttle?: Throttle;
+      authorizationType?: AuthorizationType;
+    },
   ): Promise<Route> {
     return this.request('POST', `/v1/apis/${enc(apiId)}/routes`, { body: input });
   }
   updateRoute(
     apiId: string,
     routeId: string,
-    patch: { routeKey?: string; integration?: Integration; apiKeyRequired?: boolean; throttle?: Throttle | null },
+    patch: {
+      routeKey?: string;
+      integration?: Integration;
+      apiKeyRequired?: boolean;
+      throttle?: Throttle | null;
+      authorizationType?: AuthorizationType;
+    },
   ): Promise<Route> {
     return this.request('PATCH', `/v1/apis/${enc(apiId)}/routes/${enc(routeId)}`, { body: patch });
   }

@@ -72,9 +72,13 @@ export interface Route {
   apiKeyRequired?: boolean;
   /** The method throttle; absent when the stage's default applies. */
   throttle?: Throttle;
+  /** NONE, or AWS_IAM: callers send a Turnpike access key allowed execute-api:Invoke. */
+  authorizationType?: AuthorizationType;
   createdAt: string;
   updatedAt: string;
 }
+
+export type AuthorizationType = 'NONE' | 'AWS_IAM';
 
 export type DeploymentStatus = 'PENDING' | 'IN_PROGRESS' | 'DEPLOYED' | 'FAILED';
 

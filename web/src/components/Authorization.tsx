@@ -3,7 +3,9 @@
 // enforces both alike (gateway/stage/iamauth).
 import { Badge, Field } from './ui';
 
-export type AuthorizationType = 'NONE' | 'AWS_IAM';
+import type { AuthorizationType } from '../api/types';
+
+export type { AuthorizationType };
 
 /** The form value of a stored type: anything but AWS_IAM (absent too) is NONE. */
 export function authorizationValue(t: string | undefined): AuthorizationType {

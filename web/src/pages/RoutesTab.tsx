@@ -24,9 +24,6 @@ import { remove, upsert } from '../lib/list';
 import { buildThrottle, routeLimitsPatch, validateThrottle } from './usage/logic';
 import { ThrottleFields } from './usage/ThrottleFields';
 
-/** A route with its authorization type (NONE or AWS_IAM), as the API answers it. */
-type AuthRoute = Route & { authorizationType?: string };
-
 export function RoutesTab({ apiId, onDeploy }: { apiId: string; onDeploy: () => void }) {
   const client = useClient();
   const toast = useToast();
@@ -75,7 +72,7 @@ export function RoutesTab({ apiId, onDeploy }: { apiId: string; onDeploy: () => 
                 </span>
               </td>
               <td>
-                <AuthorizationBadge type={(r as AuthRoute).authorizationType} testId="route-authorization" />
+                <AuthorizationBadge type={r.authorizationType} testId="route-authorization" />
               </td>
               <td>
                 <IntegrationSummary integration={r.integration} />
@@ -196,7 +193,7 @@ function RouteModal({
       mockStatusCode: String(i?.mockStatusCode || 200),
       mockBody: i?.mockBody ?? '',
       apiKeyRequired: route?.apiKeyRequired ?? false,
-      authorizationType: authorizationValue((route as AuthRoute | null)?.authorizationType),
+      authorizationType: authorizationValue(route?.authorizationType),
       rate: route?.throttle ? String(route.throttle.rateLimit) : '',
       burst: route?.throttle ? String(route.throttle.burstLimit) : '',
     },

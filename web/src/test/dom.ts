@@ -34,7 +34,7 @@ export const allByTestId = (id: string): HTMLElement[] =>
 export async function waitFor<T>(
   fn: () => T | null | undefined | false,
   what = 'condition',
-  timeoutMs = 2000,
+  timeoutMs = 8000,
 ): Promise<T> {
   const start = Date.now();
   for (;;) {
