@@ -13,8 +13,9 @@ import (
 // Platform actions on a tenant's ceiling; PlatformGuard allows them to
 // platform operators only.
 const (
-	ActionGetTenantLimits = "platform:GetTenantLimits"
-	ActionPutTenantLimits = "platform:PutTenantLimits"
+	ActionGetTenantLimits    = "platform:GetTenantLimits"
+	ActionPutTenantLimits    = "platform:PutTenantLimits"
+	ActionDeleteTenantLimits = "platform:DeleteTenantLimits"
 )
 
 // tenantLimitsModule serves /v1/tenants/{tenantId}/limits: a tenant's
@@ -56,6 +57,9 @@ func (m *tenantLimitsModule) Routes(r *Router) {
 	r.Handle(http.MethodPut, "/tenants/:tenantId/limits", ActionPutTenantLimits, resourceTenant,
 		"Set a tenant's ceiling; the gateways enforce it within seconds, without a redeploy (platform operators)",
 		m.put, &RouteDoc{Request: PutTenantLimitsRequest{RateLimit: new(2000.0), BurstLimit: new(1000)}, Response: exampleTenantLimitsView})
+	r.Handle(http.MethodDelete, "/tenants/:tenantId/limits", ActionDeleteTenantLimits, resourceTenant,
+		"Reset a tenant's ceiling to the platform's default (10,000 rps, burst 5,000); the gateways enforce it within seconds (platform operators)",
+		m.delete, &RouteDoc{StatusCode: http.StatusNoContent})
 }
 
 func tenantLimitsView(l *usage.TenantLimits) TenantLimitsView {
@@ -93,5 +97,13 @@ func (m *tenantLimitsModule) put(c *gin.Context) error {
 		return err
 	}
 	c.JSON(http.StatusOK, tenantLimitsView(l))
+	return nil
+}
+
+func (m *tenantLimitsModule) delete(c *gin.Context) error {
+	if err := m.svc.DeleteTenantLimits(c.Request.Context(), c.Param("tenantId")); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
 	return nil
 }

@@ -60,6 +60,14 @@ func (f fakeLimits) PutTenantLimits(_ context.Context, id string, t gwconfig.Thr
 	return &usage.TenantLimits{TenantID: id, Throttle: t}, nil
 }
 
+func (f fakeLimits) DeleteTenantLimits(_ context.Context, id string) error {
+	if id == "tnt_nope" {
+		return usage.ErrTenantNotFound
+	}
+	delete(f, id)
+	return nil
+}
+
 func TestTenantLimitsAPI(t *testing.T) {
 	limits := fakeLimits{}
 	srv := api.New(api.Config{
@@ -96,6 +104,13 @@ func TestTenantLimitsAPI(t *testing.T) {
 		{desc: "set", method: "PUT", token: "operator", path: "/v1/tenants/tnt_acme/limits", body: `{"rateLimit":20000,"burstLimit":8000}`, status: 200,
 			want: `{"tenantId":"tnt_acme","rateLimit":20000,"burstLimit":8000,"isDefault":false}`},
 		{desc: "read back", method: "GET", token: "operator", path: "/v1/tenants/tnt_acme/limits", status: 200,
+			want: `{"tenantId":"tnt_acme","rateLimit":20000,"burstLimit":8000,"isDefault":false}`},
+		{desc: "a tenant admin may not reset one", method: "DELETE", token: "admin", path: "/v1/tenants/tnt_acme/limits", status: 403},
+		{desc: "reset an unknown tenant", method: "DELETE", token: "operator", path: "/v1/tenants/tnt_nope/limits", status: 404},
+		{desc: "reset", method: "DELETE", token: "operator", path: "/v1/tenants/tnt_acme/limits", status: 204},
+		{desc: "read back the default", method: "GET", token: "operator", path: "/v1/tenants/tnt_acme/limits", status: 200,
+			want: `{"tenantId":"tnt_acme","rateLimit":10000,"burstLimit":5000,"isDefault":true}`},
+		{desc: "set again", method: "PUT", token: "operator", path: "/v1/tenants/tnt_acme/limits", body: `{"rateLimit":20000,"burstLimit":8000}`, status: 200,
 			want: `{"tenantId":"tnt_acme","rateLimit":20000,"burstLimit":8000,"isDefault":false}`},
 	}
 	for _, tc := range testCases {

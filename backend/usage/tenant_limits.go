@@ -36,6 +36,9 @@ type TenantLimits struct {
 type TenantLimitsService interface {
 	GetTenantLimits(ctx context.Context, tenantID string) (*TenantLimits, error)
 	PutTenantLimits(ctx context.Context, tenantID string, t gwconfig.Throttle) (*TenantLimits, error)
+	// DeleteTenantLimits removes the operator's override, so the tenant
+	// falls back to the platform's default ceiling.
+	DeleteTenantLimits(ctx context.Context, tenantID string) error
 }
 
 // ValidateTenantThrottle checks a ceiling an operator sets.

@@ -56,12 +56,32 @@ func (s *Service) PutTenantLimits(ctx context.Context, tenantID string, t gwconf
 	if err := s.limits.putTenantLimits(ctx, tenantID, t, now); err != nil {
 		return nil, err
 	}
-	l := &gwconfig.TenantLimits{TenantID: tenantID, Throttle: t, Revision: now.UnixNano()}
+	s.publishTenantLimitsAfterCommit(ctx, tenantID, t, now)
+	return &usage.TenantLimits{TenantID: tenantID, Throttle: t, UpdatedAt: &now}, nil
+}
+
+// DeleteTenantLimits implements usage.TenantLimitsService: it removes the
+// override and, after the transaction commits, publishes the default so
+// the gateways stop enforcing the old ceiling.
+func (s *Service) DeleteTenantLimits(ctx context.Context, tenantID string) error {
+	if err := s.mustExist(ctx, tenantID); err != nil {
+		return err
+	}
+	if err := s.limits.deleteTenantLimits(ctx, tenantID); err != nil {
+		return err
+	}
+	s.publishTenantLimitsAfterCommit(ctx, tenantID, s.tenantThrottle, s.now())
+	return nil
+}
+
+// publishTenantLimitsAfterCommit sends the ceiling to the fleet once the
+// caller's transaction commits, never for a rolled back change.
+func (s *Service) publishTenantLimitsAfterCommit(ctx context.Context, tenantID string, t gwconfig.Throttle, at time.Time) {
+	l := &gwconfig.TenantLimits{TenantID: tenantID, Throttle: t, Revision: at.UnixNano()}
 	db.AfterCommit(ctx, func() {
 		if err := s.bus.PutTenantLimits(context.WithoutCancel(ctx), l); err != nil {
 			// Reconcile at the next start carries it; say so loudly now.
 			s.log.ErrorContext(ctx, "publishing tenant limits", "tenant", tenantID, "error", err)
 		}
 	})
-	return &usage.TenantLimits{TenantID: tenantID, Throttle: t, UpdatedAt: &now}, nil
 }

@@ -18,6 +18,8 @@ type limitsStore interface {
 	// none.
 	tenantLimits(ctx context.Context, tenantID string) (t gwconfig.Throttle, at time.Time, ok bool, err error)
 	putTenantLimits(ctx context.Context, tenantID string, t gwconfig.Throttle, at time.Time) error
+	// deleteTenantLimits removes the override; none is not an error.
+	deleteTenantLimits(ctx context.Context, tenantID string) error
 	tenantExists(ctx context.Context, tenantID string) (bool, error)
 }
 
@@ -50,6 +52,13 @@ func (s *sqlStore) putTenantLimits(ctx context.Context, tenantID string, t gwcon
 		tenantID, t.RateLimit, t.BurstLimit, at).Error
 	if err != nil {
 		return fmt.Errorf("storing limits of tenant %s: %w", tenantID, err)
+	}
+	return nil
+}
+
+func (s *sqlStore) deleteTenantLimits(ctx context.Context, tenantID string) error {
+	if err := s.q(ctx).Where("tenant_id = ?", tenantID).Delete(&tenantLimitsRow{}).Error; err != nil {
+		return fmt.Errorf("deleting limits of tenant %s: %w", tenantID, err)
 	}
 	return nil
 }

@@ -76,5 +76,22 @@ func TestIntegrationTenantLimits(t *testing.T) {
 		require.NoError(t, f.svc.Reconcile(ctx))
 		assert.Equal(t, gwconfig.Throttle{RateLimit: 50, BurstLimit: 20}, f.fleetLimits(t, tenantA).Throttle)
 		assert.Equal(t, gwconfig.DefaultTenantThrottle, f.fleetLimits(t, tenantB).Throttle)
+
+		// Reset: a rolled back delete keeps the override on the fleet; a
+		// committed one brings the default back there and in the database.
+		assert.ErrorIs(t, f.svc.DeleteTenantLimits(ctx, "tenant-nope"), usage.ErrTenantNotFound)
+		err = d.RunInTx(ctx, func(ctx context.Context) error {
+			require.NoError(t, f.svc.DeleteTenantLimits(ctx, tenantA))
+			return errRollback
+		})
+		require.ErrorIs(t, err, errRollback)
+		assert.Equal(t, gwconfig.Throttle{RateLimit: 50, BurstLimit: 20}, f.fleetLimits(t, tenantA).Throttle)
+		require.NoError(t, f.svc.DeleteTenantLimits(ctx, tenantA))
+		assert.Equal(t, gwconfig.DefaultTenantThrottle, f.fleetLimits(t, tenantA).Throttle)
+		got, err = f.svc.GetTenantLimits(ctx, tenantA)
+		require.NoError(t, err)
+		assert.True(t, got.Default)
+		assert.Equal(t, gwconfig.DefaultTenantThrottle, got.Throttle)
+		require.NoError(t, f.svc.DeleteTenantLimits(ctx, tenantA), "resetting a default ceiling is a no-op")
 	})
 }

@@ -1,7 +1,8 @@
 // A tenant's ceiling (platform operators): the rate and burst applied to all
 // of a tenant's traffic before its stage, plan and method throttles. The
 // gateways pick a change up within seconds, without a redeploy.
-import { Badge, ErrorBanner, Field, FormModal, Modal, SkeletonRows, useToast } from '../../components/ui';
+import { useState } from 'react';
+import { Badge, Button, ErrorBanner, Field, FormModal, Modal, SkeletonRows, useToast } from '../../components/ui';
 import { useForm } from '../../lib/form';
 import { useResource } from '../../lib/hooks';
 import { useSession } from '../../session';
@@ -50,6 +51,22 @@ function LimitsForm({ tenant, limits, onClose }: { tenant: Tenant; limits: Tenan
       toast(`Limits of ${tenant.name}: ${fmt(saved.rateLimit)} requests/s, burst ${fmt(saved.burstLimit)}`);
       onClose();
     });
+  // Reset skips the field checks: it sends no values, only removes the override.
+  const [resetting, setResetting] = useState(false);
+  const reset = async () => {
+    setResetting(true);
+    form.setFormError(null);
+    try {
+      await api.resetTenantLimits(tenant.tenantId);
+      toast(
+        `Limits of ${tenant.name} reset to the default: ${fmt(DEFAULT_TENANT_LIMITS.rateLimit)} requests/s, burst ${fmt(DEFAULT_TENANT_LIMITS.burstLimit)}`,
+      );
+      onClose();
+    } catch (e) {
+      form.setFormError(e);
+      setResetting(false);
+    }
+  };
   return (
     <FormModal
       title={`Limits of ${tenant.name}`}
@@ -69,7 +86,16 @@ function LimitsForm({ tenant, limits, onClose }: { tenant: Tenant; limits: Tenan
         ) : (
           <>
             Set to {fmt(limits.rateLimit)} requests/s with a burst of {fmt(limits.burstLimit)}. The platform default is{' '}
-            {fmt(DEFAULT_TENANT_LIMITS.rateLimit)}/{fmt(DEFAULT_TENANT_LIMITS.burstLimit)}.
+            {fmt(DEFAULT_TENANT_LIMITS.rateLimit)}/{fmt(DEFAULT_TENANT_LIMITS.burstLimit)}.{' '}
+            <Button
+              size="sm"
+              busy={resetting}
+              disabled={form.busy}
+              onClick={() => void reset()}
+              data-testid="tenant-limits-reset"
+            >
+              Reset to default
+            </Button>
           </>
         )}{' '}
         This ceiling applies to all of the tenant's traffic before stage, plan and method throttles; the gateways apply

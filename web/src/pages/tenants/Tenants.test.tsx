@@ -120,6 +120,48 @@ describe('tenants page', () => {
     expect(document.body.textContent).toContain('Limits of beta: 2,000 requests/s, burst 1,000');
   });
 
+  it("resets a tenant's own limits to the platform default, showing a failure in the dialog", async () => {
+    let deletes = 0;
+    const api = fakeFetch({
+      'GET /v1/tenants': () => json(200, { items: [tenant('tnt_beta', 'beta')] }),
+      'GET /v1/tenants/tnt_beta/limits': () =>
+        json(200, { tenantId: 'tnt_beta', rateLimit: 2000, burstLimit: 1000, isDefault: false }),
+      'DELETE /v1/tenants/tnt_beta/limits': () =>
+        ++deletes === 1 ? apiError(503, 'fleet.unavailable', 'The fleet is unreachable.') : json(204),
+    });
+    await renderPage(<TenantsPage />, api.fetch);
+    await click(inside(await waitFor(() => row('tenant-row', 'beta'), 'beta row'), 'tenant-limits-open'));
+    await findByTestId('tenant-limits-reset');
+    expect(text(byTestId('tenant-limits-current'))).toContain('Set to 2,000 requests/s with a burst of 1,000');
+    // Invalid typed values do not block a reset: it sends no values.
+    await type(byTestId('tenant-limits-rate') as HTMLInputElement, '0');
+
+    await click(byTestId('tenant-limits-reset'));
+    await waitFor(() => document.body.textContent?.includes('The fleet is unreachable.'), 'error banner');
+    expect(byTestId('tenant-limits')).toBeTruthy();
+
+    await click(byTestId('tenant-limits-reset'));
+    await waitFor(() => !byTestId('tenant-limits'), 'dialog closed');
+    expect(api.calls.filter((c) => c.method === 'DELETE').map((c) => c.path)).toEqual([
+      '/v1/tenants/tnt_beta/limits',
+      '/v1/tenants/tnt_beta/limits',
+    ]);
+    expect(api.calls.filter((c) => c.method === 'PUT')).toHaveLength(0);
+    expect(document.body.textContent).toContain('Limits of beta reset to the default: 10,000 requests/s, burst 5,000');
+  });
+
+  it('offers no reset while the platform default applies', async () => {
+    const api = fakeFetch({
+      'GET /v1/tenants': () => json(200, { items: [tenant('tnt_beta', 'beta')] }),
+      'GET /v1/tenants/tnt_beta/limits': () =>
+        json(200, { tenantId: 'tnt_beta', rateLimit: 10000, burstLimit: 5000, isDefault: true }),
+    });
+    await renderPage(<TenantsPage />, api.fetch);
+    await click(inside(await waitFor(() => row('tenant-row', 'beta'), 'beta row'), 'tenant-limits-open'));
+    await findByTestId('tenant-limits-rate');
+    expect(byTestId('tenant-limits-reset')).toBeNull();
+  });
+
   it('lists, adds and removes platform operators, and says why the last one stays', async () => {
     const op = (userId: string, email: string, tenantName = 'acme'): PlatformOperator => ({
       userId,

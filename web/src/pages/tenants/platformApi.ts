@@ -32,6 +32,8 @@ export function platformApi(c: ApiClient) {
     getTenantLimits: (tenantId: string) => c.request<TenantLimits>('GET', `/v1/tenants/${enc(tenantId)}/limits`),
     putTenantLimits: (tenantId: string, body: { rateLimit: number; burstLimit: number }) =>
       c.request<TenantLimits>('PUT', `/v1/tenants/${enc(tenantId)}/limits`, { body }),
+    /** Removes the tenant's own ceiling: the platform default applies again. */
+    resetTenantLimits: (tenantId: string) => c.request<void>('DELETE', `/v1/tenants/${enc(tenantId)}/limits`),
     listOperators: async () => (await c.request<{ items: PlatformOperator[] }>('GET', '/v1/platform/operators')).items,
     addOperator: (userId: string) => c.request<PlatformOperator>('PUT', `/v1/platform/operators/${enc(userId)}`),
     removeOperator: (userId: string) => c.request<void>('DELETE', `/v1/platform/operators/${enc(userId)}`),
