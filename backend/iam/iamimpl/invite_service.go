@@ -113,6 +113,11 @@ func (s *InviteService) AcceptInvitation(ctx context.Context, cmd iam.AcceptInvi
 		if inv == nil {
 			return iam.ErrInvitationUnusable
 		}
+		// Refused before the user exists; the rollback keeps the link usable
+		// once the tenant is resumed.
+		if _, err := s.invitingTenant(ctx, inv); err != nil {
+			return err
+		}
 		u, err := s.svc.newUser(iam.CreateUserCommand{TenantID: inv.TenantID, Email: inv.Email, Name: cmd.Name, Password: cmd.Password})
 		if err != nil {
 			return err
@@ -141,6 +146,16 @@ func (s *InviteService) LookupInvitation(ctx context.Context, token string) (*ia
 	if inv == nil {
 		return nil, iam.ErrInvitationNotFound
 	}
+	t, err := s.invitingTenant(ctx, inv)
+	if err != nil {
+		return nil, err
+	}
+	return &iam.InvitationPreview{TenantName: t.Name, Email: inv.Email, ExpiresAt: inv.ExpiresAt, Status: inv.Status}, nil
+}
+
+// invitingTenant loads the invitation's tenant; a suspended tenant answers
+// 403 tenant.suspended, as its other calls do, and a gone one not-found.
+func (s *InviteService) invitingTenant(ctx context.Context, inv *iam.Invitation) (*iam.Tenant, error) {
 	t, err := s.svc.store.getTenant(ctx, inv.TenantID)
 	if isNotFound(err) {
 		return nil, iam.ErrInvitationNotFound
@@ -148,7 +163,10 @@ func (s *InviteService) LookupInvitation(ctx context.Context, token string) (*ia
 	if err != nil {
 		return nil, fmt.Errorf("loading the invitation's tenant: %w", err)
 	}
-	return &iam.InvitationPreview{TenantName: t.Name, Email: inv.Email, ExpiresAt: inv.ExpiresAt, Status: inv.Status}, nil
+	if t.Status == iam.TenantSuspended {
+		return nil, iam.ErrTenantSuspended.Errorf("invitation %s of suspended tenant %s", inv.ID, t.ID)
+	}
+	return t, nil
 }
 
 // resolveGrants finds the command's groups and policies (by id or name) in

@@ -3,12 +3,14 @@ package iamimpl
 import (
 	"context"
 	"errors"
+	"net/http"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/turnpike/turnpike/backend/apierr"
 	"github.com/turnpike/turnpike/backend/db"
 	"github.com/turnpike/turnpike/backend/db/dbtest"
 	"github.com/turnpike/turnpike/backend/iam"
@@ -106,5 +108,52 @@ func TestIntegrationLookupInvitation(t *testing.T) {
 				assert.WithinDuration(t, valid.ExpiresAt, got.ExpiresAt, time.Millisecond)
 			})
 		}
+	})
+}
+
+// TestIntegrationInvitationOfSuspendedTenant: a suspended tenant's link
+// can neither be looked up nor accepted (403 tenant.suspended), creates no
+// user, and works again once the tenant is resumed.
+func TestIntegrationInvitationOfSuspendedTenant(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newServiceFixture(t, d)
+		s := NewInviteService(d, f.svc, nil, false)
+		inv, err := s.CreateInvitation(ctx, iam.CreateInvitationCommand{TenantID: f.tenant.ID, Email: "late@example.com"})
+		require.NoError(t, err)
+		setStatus := func(st iam.TenantStatus) {
+			t.Helper()
+			require.NoError(t, d.Gorm.Table("tenants").Where("id = ?", f.tenant.ID).Update("status", st).Error)
+		}
+		accept := iam.AcceptInvitationCommand{Token: inv.Token, Name: "Late", Password: "password-late"}
+
+		setStatus(iam.TenantSuspended)
+		calls := []struct {
+			desc string
+			call func() error
+		}{
+			{desc: "lookup", call: func() error { _, err := s.LookupInvitation(ctx, inv.Token); return err }},
+			{desc: "accept", call: func() error { _, err := s.AcceptInvitation(ctx, accept); return err }},
+		}
+		for _, tc := range calls {
+			t.Run(tc.desc, func(t *testing.T) {
+				err := tc.call()
+				require.ErrorIs(t, err, iam.ErrTenantSuspended)
+				e, ok := errors.AsType[*apierr.Error](err)
+				require.True(t, ok)
+				assert.Equal(t, http.StatusForbidden, e.Status)
+				assert.Equal(t, "tenant.suspended", e.Code)
+			})
+		}
+		_, err = f.svc.store.getUserByEmail(ctx, "late@example.com")
+		assert.ErrorIs(t, err, iam.ErrUserNotFound)
+
+		setStatus(iam.TenantActive)
+		got, err := s.LookupInvitation(ctx, inv.Token)
+		require.NoError(t, err)
+		assert.Equal(t, "late@example.com", got.Email)
+		res, err := s.AcceptInvitation(ctx, accept)
+		require.NoError(t, err)
+		assert.Equal(t, "late@example.com", res.User.Email)
 	})
 }
