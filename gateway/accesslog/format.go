@@ -18,10 +18,14 @@ import (
 // Record is what a line may tell about one request. The entry point fills
 // it in after the response.
 type Record struct {
-	RequestID          string
-	SourceIP           string
-	UserAgent          string
-	APIKeyID           string
+	RequestID string
+	SourceIP  string
+	UserAgent string
+	APIKeyID  string
+	// Caller is the principal of an AWS_IAM call (its user id) and
+	// AccessKey the id of the access key it signed with, never the token.
+	Caller             string
+	AccessKey          string
 	HTTPMethod         string
 	Path               string
 	RouteKey           string
@@ -50,6 +54,8 @@ const (
 	fSourceIP
 	fUserAgent
 	fAPIKeyID
+	fCaller
+	fAccessKey
 	fHTTPMethod
 	fPath
 	fRouteKey
@@ -75,6 +81,9 @@ var fields = map[string]field{
 	"requestId": fRequestID, "extendedRequestId": fRequestID,
 	"identity.sourceIp": fSourceIP, "identity.userAgent": fUserAgent,
 	"identity.apiKeyId": fAPIKeyID, "identity.apiKey": fAPIKeyID,
+	// A Turnpike access key belongs to a user, so caller and user are both
+	// its principal id, as API Gateway logs an IAM user.
+	"identity.caller": fCaller, "identity.user": fCaller, "identity.accessKey": fAccessKey,
 	"httpMethod": fHTTPMethod, "path": fPath, "routeKey": fRouteKey, "resourcePath": fResourcePath,
 	"protocol": fProtocol, "tenantId": fTenantID, "apiId": fAPIID, "stage": fStage,
 	"deploymentId": fDeploymentID, "domainName": fDomainName,
@@ -183,6 +192,10 @@ func (f *Format) appendField(dst []byte, fd field, r *Record) []byte {
 		return f.str(dst, r.UserAgent)
 	case fAPIKeyID:
 		return f.str(dst, r.APIKeyID)
+	case fCaller:
+		return f.str(dst, r.Caller)
+	case fAccessKey:
+		return f.str(dst, r.AccessKey)
 	case fHTTPMethod:
 		return f.str(dst, r.HTTPMethod)
 	case fPath:

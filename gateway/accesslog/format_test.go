@@ -135,3 +135,29 @@ func BenchmarkAppendLine(b *testing.B) {
 		})
 	}
 }
+
+// TestIAMIdentity: the AWS_IAM caller's variables, named as API Gateway
+// names them; a call without an access key writes dashes.
+func TestIAMIdentity(t *testing.T) {
+	iam := record()
+	iam.Caller, iam.AccessKey = "usr_reader", "TPAKREADER"
+	tests := []struct {
+		desc   string
+		format string
+		r      *Record
+		want   string
+	}{
+		{desc: "text", format: "$context.identity.caller $context.identity.user $context.identity.accessKey $context.status",
+			r: iam, want: "usr_reader usr_reader TPAKREADER 200"},
+		{desc: "JSON", format: `{"caller":"$context.identity.caller","accessKey":"$context.identity.accessKey"}`,
+			r: iam, want: `{"caller":"usr_reader","accessKey":"TPAKREADER"}`},
+		{desc: "CSV", format: "$context.identity.user,$context.identity.accessKey", r: iam, want: "usr_reader,TPAKREADER"},
+		{desc: "not an AWS_IAM call", format: "$context.identity.caller $context.identity.user $context.identity.accessKey",
+			r: record(), want: "- - -"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.desc, func(t *testing.T) {
+			assert.Equal(t, tc.want, line(t, tc.format, tc.r))
+		})
+	}
+}

@@ -36,7 +36,7 @@ var AccessLogVariables = []string{
 	"httpMethod", "path", "resourcePath", "routeKey", "status", "responseLength", "responseLatency",
 	"integrationLatency", "integration.latency", "integrationStatus", "integration.status", "stage", "apiId",
 	"domainName", "requestTime", "requestTimeEpoch", "protocol", "error.message", "error.responseType",
-	"tenantId", "deploymentId",
+	"tenantId", "deploymentId", "identity.caller", "identity.user", "identity.accessKey",
 }
 
 // Access log destinations.

@@ -28,6 +28,12 @@ type Exchange struct {
 	// AuthorizerAPIKey is the API key value an authorizer returned; a stage
 	// with apiKeySource AUTHORIZER reads the key from here.
 	AuthorizerAPIKey string
+	// IAMPrincipalID and IAMAccessKeyID name the caller of an AWS_IAM
+	// method once the iamauth stage has found its access key, for the
+	// access log ($context.identity.caller, .user, .accessKey). The token
+	// itself is never kept.
+	IAMPrincipalID string
+	IAMAccessKeyID string
 }
 
 // Reset clears e for reuse.

@@ -49,6 +49,8 @@ func (l *stageLog) write(r *http.Request, st *requestState, status int, latency 
 		SourceIP:           sourceIP(r),
 		UserAgent:          r.UserAgent(),
 		APIKeyID:           st.ex.APIKeyID,
+		Caller:             st.ex.IAMPrincipalID,
+		AccessKey:          st.ex.IAMAccessKeyID,
 		HTTPMethod:         r.Method,
 		Path:               r.URL.Path,
 		RouteKey:           st.ex.Match.Route.Key,

@@ -89,6 +89,8 @@ func New(store *Store) pipeline.Stage {
 			if k == nil {
 				return errInvalidToken
 			}
+			// Named before the decision, so a denied call's log line says who.
+			ex.IAMPrincipalID, ex.IAMAccessKeyID = k.PrincipalID, k.AccessKeyID
 			res := Resource(r, st)
 			if d := k.Decide(Invoke, res, sourceAddr(r.RemoteAddr)); d != Allowed {
 				return denied(k, Invoke, res, d)
