@@ -96,6 +96,16 @@ func TestIAMGateway(t *testing.T) {
 	admin.mustDo(t, 200, "POST", base+"/deployments?wait=true", map[string]any{"stageName": "prod"}, &d)
 	require.Equal(t, "DEPLOYED", d.Status, d.StatusReason)
 
+	// An HTTP API (not REST) whose route GET /orders is AWS_IAM.
+	var httpAPI apiObj
+	admin.mustDo(t, 201, "POST", "/v1/apis", map[string]any{"name": "iam-orders", "protocolType": "HTTP"}, &httpAPI)
+	admin.mustDo(t, 201, "POST", "/v1/apis/"+httpAPI.APIID+"/routes", map[string]any{"routeKey": "GET /orders",
+		"authorizationType": "AWS_IAM", "integration": map[string]any{"type": "HTTP_PROXY", "uri": up.URL + "/orders"}}, nil)
+	admin.mustDo(t, 201, "POST", "/v1/apis/"+httpAPI.APIID+"/stages", map[string]any{"stageName": "prod"}, nil)
+	var hd deploymentObj
+	admin.mustDo(t, 200, "POST", "/v1/apis/"+httpAPI.APIID+"/deployments?wait=true", map[string]any{"stageName": "prod"}, &hd)
+	require.Equal(t, "DEPLOYED", hd.Status, hd.StatusReason)
+
 	// Policies and two users: both may invoke, only the cacher may
 	// invalidate; both may create their own access keys.
 	policy := func(name, action string) string {
@@ -109,6 +119,12 @@ func TestIAMGateway(t *testing.T) {
 	}
 	invokePolicy := policy("e2e-invoke", "execute-api:Invoke")
 	invalidatePolicy := policy("e2e-invalidate", "execute-api:InvalidateCache")
+	var httpInvoke struct {
+		PolicyID string `json:"policyId"`
+	}
+	admin.mustDo(t, 201, "POST", "/v1/iam/policies", map[string]any{"name": "e2e-invoke-http", "document": map[string]any{
+		"Version": "2012-10-17", "Statement": []map[string]any{{"Effect": "Allow", "Action": "execute-api:Invoke",
+			"Resource": "trn:turnpike:*:execute-api:" + httpAPI.APIID + "/*"}}}}, &httpInvoke)
 	var selfKeys struct {
 		PolicyID string `json:"policyId"`
 	}
@@ -123,16 +139,16 @@ func TestIAMGateway(t *testing.T) {
 			"policies": append(policies, selfKeys.PolicyID)}, &out)
 		return out.UserID
 	}
-	cacherID := user("cacher@example.com", invokePolicy, invalidatePolicy)
+	cacherID := user("cacher@example.com", invokePolicy, invalidatePolicy, httpInvoke.PolicyID)
 	readerID := user("reader@example.com", invokePolicy)
 	cacher := accessKeyAs(t, p.apiURL, "cacher@example.com", password)
 	reader := accessKeyAs(t, p.apiURL, "reader@example.com", password)
 
-	get := func(g, token string, header ...string) (int, string) {
+	call := func(g, apiID, path, token string, header ...string) (int, string) {
 		t.Helper()
-		req, err := http.NewRequest(http.MethodGet, "http://"+g+"/prod/items", nil)
+		req, err := http.NewRequest(http.MethodGet, "http://"+g+path, nil)
 		require.NoError(t, err)
-		req.Host = api.APIID + ".execute-api.localhost"
+		req.Host = apiID + ".execute-api.localhost"
 		if token != "" {
 			req.Header.Set("Authorization", "Bearer "+token)
 		}
@@ -145,6 +161,10 @@ func TestIAMGateway(t *testing.T) {
 		b, err := io.ReadAll(resp.Body)
 		require.NoError(t, err)
 		return resp.StatusCode, string(b)
+	}
+	get := func(g, token string, header ...string) (int, string) {
+		t.Helper()
+		return call(g, api.APIID, "/prod/items", token, header...)
 	}
 	// The keys reach both gateways within seconds of their creation.
 	for _, g := range p.gateways {
@@ -183,6 +203,25 @@ func TestIAMGateway(t *testing.T) {
 		assert.Equal(t, before+1, calls.Load(), "the upstream was called again")
 		_, later := get(p.gateways[0], reader)
 		assert.Equal(t, fresh, later, "the refreshed answer is what the fleet serves")
+	})
+	t.Run("an AWS_IAM route of an HTTP API", func(t *testing.T) {
+		orders := func(g, token string) (int, string) { return call(g, httpAPI.APIID, "/prod/orders", token) }
+		for _, g := range p.gateways {
+			eventually(t, 10*time.Second, func() error {
+				if status, body := orders(g, cacher); status != 200 {
+					return fmt.Errorf("gateway %s: %d %s", g, status, body)
+				}
+				return nil
+			})
+			status, body := orders(g, "")
+			assert.Equal(t, 403, status)
+			assert.JSONEq(t, `{"message":"Missing Authentication Token"}`, body)
+			// The reader's Invoke covers the REST API only.
+			status, body = orders(g, reader)
+			assert.Equal(t, 403, status)
+			assert.Contains(t, body, "User: "+readerID+" is not authorized to perform: execute-api:Invoke on resource: ")
+			assert.Contains(t, body, httpAPI.APIID+"/prod/GET/orders")
+		}
 	})
 	t.Run("detaching a policy takes effect without a redeploy", func(t *testing.T) {
 		admin.mustDo(t, 204, "DELETE", "/v1/iam/users/"+cacherID+"/policies/"+invalidatePolicy, nil, nil)
