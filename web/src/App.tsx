@@ -1,30 +1,41 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { Suspense, lazy, useCallback, useEffect, useMemo, useState, type ComponentType } from 'react';
 import { ApiClient } from './api/client';
 import type { Session } from './api/types';
 import { Shell } from './components/Shell';
 import { Banner, Button, EmptyState, Spinner, ToastProvider, errorMessage } from './components/ui';
 import { matchPath, navigate, useLocation } from './lib/router';
-import { AccessKeysPage } from './pages/AccessKeys';
-import { ApiDetailPage } from './pages/ApiDetail';
 import { ApisPage } from './pages/Apis';
-import { AuditLogPage } from './pages/audit/AuditLog';
-import { GatewaysPage } from './pages/Gateways';
 import { LoginPage } from './pages/Login';
-import { TargetGroupsPage } from './pages/rest/TargetGroups';
-import { ChangePasswordPage } from './pages/iam/ChangePassword';
-import { GroupsPage } from './pages/iam/Groups';
-import { InvitationsPage } from './pages/iam/Invitations';
-import { PoliciesPage } from './pages/iam/Policies';
-import { RolesPage } from './pages/iam/Roles';
-import { SimulatorPage } from './pages/iam/Simulator';
-import { UsersPage } from './pages/iam/Users';
 import { AcceptInvitePage } from './pages/invite/AcceptInvite';
 import { SignupPage } from './pages/signup/Signup';
-import { TenantsPage } from './pages/tenants/Tenants';
-import { ApiKeysPage } from './pages/usage/ApiKeys';
-import { UsagePlanDetailPage } from './pages/usage/UsagePlanDetail';
-import { UsagePlansPage } from './pages/usage/UsagePlans';
 import { SessionContext, type SessionContextValue } from './session';
+
+// Pages past the APIs list load on first visit, so signing in fetches only
+// what the first screen needs.
+function lazyPage<M extends { [k in K]: ComponentType<never> }, K extends string>(
+  load: () => Promise<M>,
+  name: K,
+): M[K] {
+  const page = async () => ({ default: (await load())[name] as unknown as ComponentType<object> });
+  return lazy(page) as unknown as M[K];
+}
+
+const AccessKeysPage = lazyPage(() => import('./pages/AccessKeys'), 'AccessKeysPage');
+const ApiDetailPage = lazyPage(() => import('./pages/ApiDetail'), 'ApiDetailPage');
+const AuditLogPage = lazyPage(() => import('./pages/audit/AuditLog'), 'AuditLogPage');
+const GatewaysPage = lazyPage(() => import('./pages/Gateways'), 'GatewaysPage');
+const TargetGroupsPage = lazyPage(() => import('./pages/rest/TargetGroups'), 'TargetGroupsPage');
+const ChangePasswordPage = lazyPage(() => import('./pages/iam/ChangePassword'), 'ChangePasswordPage');
+const GroupsPage = lazyPage(() => import('./pages/iam/Groups'), 'GroupsPage');
+const InvitationsPage = lazyPage(() => import('./pages/iam/Invitations'), 'InvitationsPage');
+const PoliciesPage = lazyPage(() => import('./pages/iam/Policies'), 'PoliciesPage');
+const RolesPage = lazyPage(() => import('./pages/iam/Roles'), 'RolesPage');
+const SimulatorPage = lazyPage(() => import('./pages/iam/Simulator'), 'SimulatorPage');
+const UsersPage = lazyPage(() => import('./pages/iam/Users'), 'UsersPage');
+const TenantsPage = lazyPage(() => import('./pages/tenants/Tenants'), 'TenantsPage');
+const ApiKeysPage = lazyPage(() => import('./pages/usage/ApiKeys'), 'ApiKeysPage');
+const UsagePlanDetailPage = lazyPage(() => import('./pages/usage/UsagePlanDetail'), 'UsagePlanDetailPage');
+const UsagePlansPage = lazyPage(() => import('./pages/usage/UsagePlans'), 'UsagePlansPage');
 
 /** Pages anyone may open, signed in or not: sign-up and accepting an invitation. */
 export function publicPage(location: string) {
@@ -160,7 +171,15 @@ export function App({ client: injected }: { client?: ApiClient }) {
   } else {
     body = (
       <Shell>
-        <Pages location={location} />
+        <Suspense
+          fallback={
+            <div className="fullscreen-center">
+              <Spinner size={24} label="Loading" />
+            </div>
+          }
+        >
+          <Pages location={location} />
+        </Suspense>
       </Shell>
     );
   }
