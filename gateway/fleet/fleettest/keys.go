@@ -14,10 +14,7 @@ import (
 )
 
 // keyTests are the KeyBus part of the contract suite.
-var keyTests = []struct {
-	desc string
-	run  func(t *testing.T, newBus func(t *testing.T) fleet.Bus)
-}{
+var keyTests = []contractTest{
 	{desc: "keys: the bus carries keys", run: testIsKeyBus},
 	{desc: "keys: put, list, replace and delete api keys", run: testAPIKeys},
 	{desc: "keys: put, list, replace and delete usage plans", run: testUsagePlans},

@@ -19,16 +19,20 @@ import (
 // eventWait bounds every wait for a watch event or an expiry.
 const eventWait = 3 * time.Second
 
+// contractTest is one case of the suite; the stage, key and tenant parts
+// each list theirs.
+type contractTest struct {
+	desc string
+	run  func(t *testing.T, newBus func(t *testing.T) fleet.Bus)
+}
+
 // Run runs the contract suite. newBus returns a bus on a backend that is
 // empty for t; calling it again with the same t must return a second bus
 // (for Redis, a second client) on the same backend, so the suite can check
 // that buses see each other's changes. The factory closes what it opens
 // with t.Cleanup.
 func Run(t *testing.T, newBus func(t *testing.T) fleet.Bus) {
-	tests := []struct {
-		desc string
-		run  func(t *testing.T, newBus func(t *testing.T) fleet.Bus)
-	}{
+	tests := []contractTest{
 		{desc: "put, get, list and delete", run: testPutGetListDelete},
 		{desc: "replace bumps the revision", run: testReplaceBumpsRevision},
 		{desc: "a higher caller revision is kept", run: testCallerRevision},

@@ -12,10 +12,7 @@ import (
 )
 
 // tenantTests are the TenantBus part of the contract suite.
-var tenantTests = []struct {
-	desc string
-	run  func(t *testing.T, newBus func(t *testing.T) fleet.Bus)
-}{
+var tenantTests = []contractTest{
 	{desc: "tenant: put, list, replace and delete execute-api grants", run: testGrants},
 	{desc: "tenant: put, list, replace and delete target groups", run: testTargetGroups},
 	{desc: "tenant: invalid input", run: testTenantInvalid},
