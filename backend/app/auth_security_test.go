@@ -14,8 +14,8 @@ import (
 	"github.com/turnpike/turnpike/backend/db"
 	"github.com/turnpike/turnpike/backend/db/dbtest"
 	"github.com/turnpike/turnpike/backend/iam/iamimpl"
-	"github.com/turnpike/turnpike/backend/iam/lockout/lockouttest"
 	"github.com/turnpike/turnpike/gateway/fleet"
+	"github.com/turnpike/turnpike/gateway/redistest"
 )
 
 // call sends a JSON body without credentials from ip.
@@ -133,8 +133,8 @@ func TestIntegrationAuthFailureFlood(t *testing.T) {
 // Redis share the sign-in lockout and the failed-authentication count.
 func TestIntegrationSharedLockout(t *testing.T) {
 	d := dbtest.SQLite(t)
-	prefix := lockouttest.Prefix(t)
-	rdb := lockouttest.Redis(t, prefix)
+	prefix := redistest.Prefix(t)
+	rdb := redistest.Connect(t, prefix)
 	newServer := func() *App {
 		a, err := New(Config{DB: d, Bus: fleet.NewMemory(), Starter: &apistest.FakeStarter{},
 			IAM: iamimpl.Config{PasswordParams: fastParams}, Redis: rdb, RedisPrefix: prefix, AuthFailureLimit: 6})

@@ -1,10 +1,6 @@
 package fleet_test
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -16,52 +12,16 @@ import (
 
 	"github.com/turnpike/turnpike/gateway/fleet"
 	"github.com/turnpike/turnpike/gateway/fleet/fleettest"
+	"github.com/turnpike/turnpike/gateway/redistest"
 )
 
-const startRedis = `redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no`
-
-// redisOptions returns the options for the test Redis at REDIS_URL or
-// 127.0.0.1:6379, failing (not skipping) when it is unreachable.
+// redisOptions returns the test Redis's options; see redistest.Options.
 func redisOptions(t *testing.T) *redis.Options {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("integration test: skipped under -short")
 	}
-	opts := &redis.Options{Addr: "127.0.0.1:6379"}
-	if u := os.Getenv("REDIS_URL"); u != "" {
-		var err error
-		opts, err = redis.ParseURL(u)
-		require.NoError(t, err, "parsing REDIS_URL")
-	}
-	c := redis.NewClient(opts)
-	defer c.Close()
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
-	defer cancel()
-	if err := c.Ping(ctx).Err(); err != nil {
-		t.Fatalf("Redis at %s is unreachable (%v); start it with:\n\t%s\nor point REDIS_URL at one", opts.Addr, err, startRedis)
-	}
-	return opts
-}
-
-func randomPrefix(t *testing.T) string {
-	b := make([]byte, 6)
-	_, err := rand.Read(b)
-	require.NoError(t, err)
-	return "turnpike-test:" + hex.EncodeToString(b) + ":"
-}
-
-// newRedisClient opens a client and deletes the prefix's keys at the end.
-func newRedisClient(t *testing.T, opts *redis.Options, prefix string) *redis.Client {
-	c := redis.NewClient(opts)
-	t.Cleanup(func() {
-		ctx := context.Background()
-		keys, _ := c.Keys(ctx, prefix+"*").Result()
-		if len(keys) > 0 {
-			_ = c.Del(ctx, keys...).Err()
-		}
-		_ = c.Close()
-	})
-	return c
+	return redistest.Options(t)
 }
 
 func TestIntegrationRedisBus(t *testing.T) {
@@ -72,12 +32,12 @@ func TestIntegrationRedisBus(t *testing.T) {
 		mu.Lock()
 		prefix, ok := prefixes[t]
 		if !ok {
-			prefix = randomPrefix(t)
+			prefix = redistest.Prefix(t)
 			prefixes[t] = prefix
 		}
 		mu.Unlock()
 		// Each bus gets its own client: buses on one prefix share only Redis.
-		bus := fleet.NewRedis(newRedisClient(t, opts, prefix), prefix)
+		bus := fleet.NewRedis(redistest.Client(t, opts, prefix), prefix)
 		t.Cleanup(func() { _ = bus.Close() })
 		return bus
 	})
@@ -86,8 +46,8 @@ func TestIntegrationRedisBus(t *testing.T) {
 func TestIntegrationRedisBusLayout(t *testing.T) {
 	opts := redisOptions(t)
 	ctx := t.Context()
-	prefix := randomPrefix(t)
-	c := newRedisClient(t, opts, prefix)
+	prefix := redistest.Prefix(t)
+	c := redistest.Client(t, opts, prefix)
 	bus := fleet.NewRedis(c, prefix)
 	defer bus.Close()
 
@@ -132,13 +92,13 @@ func TestIntegrationRedisBusLayout(t *testing.T) {
 func TestIntegrationRedisWatchReconnect(t *testing.T) {
 	opts := redisOptions(t)
 	ctx := t.Context()
-	prefix := randomPrefix(t)
+	prefix := redistest.Prefix(t)
 	name := "turnpike-test-" + strings.Trim(strings.TrimPrefix(prefix, "turnpike-test:"), ":")
 	watchOpts := *opts
 	watchOpts.ClientName = name
-	bus := fleet.NewRedis(newRedisClient(t, &watchOpts, prefix), prefix)
+	bus := fleet.NewRedis(redistest.Client(t, &watchOpts, prefix), prefix)
 	defer bus.Close()
-	admin := newRedisClient(t, opts, prefix)
+	admin := redistest.Client(t, opts, prefix)
 	other := fleet.NewRedis(admin, prefix)
 
 	ch, err := bus.Watch(ctx)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/turnpike/turnpike/gateway/gwconfig"
 	"github.com/turnpike/turnpike/gateway/limit"
+	"github.com/turnpike/turnpike/gateway/redistest"
 )
 
 // benchKeySet indexes 10,000 keys in 100 plans.
@@ -67,7 +68,7 @@ func BenchmarkLocalAllow(b *testing.B) {
 // BenchmarkIntegrationRedisAllow is the same decision in one Redis round
 // trip (loopback).
 func BenchmarkIntegrationRedisAllow(b *testing.B) {
-	prefix := randomPrefix(b)
+	prefix := redistest.Prefix(b)
 	c := redisClient(b, prefix)
 	l := limit.NewRedis(c, prefix)
 	req := benchRequest()
@@ -89,7 +90,7 @@ func BenchmarkIntegrationRedisAllowParallel(b *testing.B) {
 }
 
 func benchAllowParallel(b *testing.B, proto int) {
-	prefix := randomPrefix(b)
+	prefix := redistest.Prefix(b)
 	c := redisClient(b, prefix)
 	opts := limit.ClientOptions(*c.Options())
 	opts.Protocol = proto

@@ -11,6 +11,7 @@ import (
 	"github.com/turnpike/turnpike/gateway/fleet"
 	"github.com/turnpike/turnpike/gateway/gwconfig"
 	"github.com/turnpike/turnpike/gateway/limit"
+	"github.com/turnpike/turnpike/gateway/redistest"
 )
 
 func plan(id string) *gwconfig.UsagePlan {
@@ -97,7 +98,7 @@ func TestKeysFollowTheBus(t *testing.T) {
 }
 
 func TestIntegrationKeysFollowRedis(t *testing.T) {
-	prefix := randomPrefix(t)
+	prefix := redistest.Prefix(t)
 	testKeysFollow(t, fleet.NewRedis(redisClient(t, prefix), prefix))
 }
 

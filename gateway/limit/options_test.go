@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/turnpike/turnpike/gateway/limit"
+	"github.com/turnpike/turnpike/gateway/redistest"
 )
 
 func TestClientOptions(t *testing.T) {
@@ -38,7 +39,7 @@ func TestClientOptions(t *testing.T) {
 // TestIntegrationRedisRESP2 decides over a client made with ClientOptions
 // (RESP2), as the gateway's limiter does.
 func TestIntegrationRedisRESP2(t *testing.T) {
-	prefix := randomPrefix(t)
+	prefix := redistest.Prefix(t)
 	base := redisClient(t, prefix)
 	c := redis.NewClient(limit.ClientOptions(*base.Options()))
 	t.Cleanup(func() { _ = c.Close() })

@@ -2,10 +2,7 @@ package limit
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"net"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +10,8 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/turnpike/turnpike/gateway/redistest"
 )
 
 // gate is a go-redis hook that holds single commands until opened and
@@ -60,27 +59,8 @@ func testRedis(t *testing.T) (*redis.Client, string) {
 	if testing.Short() {
 		t.Skip("integration test: skipped under -short")
 	}
-	opts := &redis.Options{Addr: "127.0.0.1:6379"}
-	if u := os.Getenv("REDIS_URL"); u != "" {
-		var err error
-		opts, err = redis.ParseURL(u)
-		require.NoError(t, err)
-	}
-	c := redis.NewClient(opts)
-	if err := c.Ping(t.Context()).Err(); err != nil {
-		t.Fatalf("Redis at %s is unreachable (%v); start it with redis-server or point REDIS_URL at one", opts.Addr, err)
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	prefix := "turnpike-test:" + hex.EncodeToString(b) + ":"
-	t.Cleanup(func() {
-		ctx := context.Background()
-		if keys, _ := c.Keys(ctx, prefix+"*").Result(); len(keys) > 0 {
-			_ = c.Del(ctx, keys...).Err()
-		}
-		_ = c.Close()
-	})
-	return c, prefix
+	prefix := redistest.Prefix(t)
+	return redistest.Connect(t, prefix), prefix
 }
 
 // TestIntegrationRedisBatching holds both in-flight slots, queues calls

@@ -1,10 +1,6 @@
 package limit_test
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -16,52 +12,22 @@ import (
 	"github.com/turnpike/turnpike/gateway/gwconfig"
 	"github.com/turnpike/turnpike/gateway/limit"
 	"github.com/turnpike/turnpike/gateway/limit/limittest"
+	"github.com/turnpike/turnpike/gateway/redistest"
 )
 
-const startRedis = `redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no`
-
-// redisClient connects to the test Redis at REDIS_URL or 127.0.0.1:6379,
-// failing (not skipping) when it is unreachable, and deletes prefix's keys
-// at the end.
+// redisClient connects to the test Redis and deletes prefix's keys at the
+// end; see redistest.Connect.
 func redisClient(t testing.TB, prefix string) *redis.Client {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("integration test: skipped under -short")
 	}
-	opts := &redis.Options{Addr: "127.0.0.1:6379"}
-	if u := os.Getenv("REDIS_URL"); u != "" {
-		var err error
-		opts, err = redis.ParseURL(u)
-		require.NoError(t, err, "parsing REDIS_URL")
-	}
-	c := redis.NewClient(opts)
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
-	defer cancel()
-	if err := c.Ping(ctx).Err(); err != nil {
-		_ = c.Close()
-		t.Fatalf("Redis at %s is unreachable (%v); start it with:\n\t%s\nor point REDIS_URL at one", opts.Addr, err, startRedis)
-	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		keys, _ := c.Keys(ctx, prefix+"*").Result()
-		if len(keys) > 0 {
-			_ = c.Del(ctx, keys...).Err()
-		}
-		_ = c.Close()
-	})
-	return c
-}
-
-func randomPrefix(t testing.TB) string {
-	b := make([]byte, 6)
-	_, err := rand.Read(b)
-	require.NoError(t, err)
-	return "turnpike-test:" + hex.EncodeToString(b) + ":"
+	return redistest.Connect(t, prefix)
 }
 
 func TestIntegrationRedisLimiter(t *testing.T) {
 	limittest.Run(t, func(t *testing.T, now func() time.Time) limit.LimiterStore {
-		prefix := randomPrefix(t)
+		prefix := redistest.Prefix(t)
 		return limit.NewRedis(redisClient(t, prefix), prefix, limit.WithRedisClock(now))
 	})
 }
@@ -70,7 +36,7 @@ func TestIntegrationRedisLimiter(t *testing.T) {
 // their expiries, with Redis's own clock (the fleet's mode).
 func TestIntegrationRedisLimiterLayout(t *testing.T) {
 	ctx := t.Context()
-	prefix := randomPrefix(t)
+	prefix := redistest.Prefix(t)
 	c := redisClient(t, prefix)
 	l := limit.NewRedis(c, prefix)
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/turnpike/turnpike/backend/iam/lockout"
 	"github.com/turnpike/turnpike/backend/iam/lockout/lockouttest"
+	"github.com/turnpike/turnpike/gateway/redistest"
 )
 
 func TestMemory(t *testing.T) {
@@ -23,8 +24,8 @@ func TestIntegrationRedis(t *testing.T) {
 		t.Skip("integration test: skipped under -short")
 	}
 	lockouttest.Run(t, func(t *testing.T, p lockout.Policy, now func() time.Time) lockout.Limiter {
-		prefix := lockouttest.Prefix(t)
-		return lockout.New(lockouttest.Redis(t, prefix), prefix, "login", p, now)
+		prefix := redistest.Prefix(t)
+		return lockout.New(redistest.Connect(t, prefix), prefix, "login", p, now)
 	})
 }
 
@@ -34,8 +35,8 @@ func TestIntegrationRedisClock(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test: skipped under -short")
 	}
-	prefix := lockouttest.Prefix(t)
-	l := lockout.New(lockouttest.Redis(t, prefix), prefix, "login", lockout.Policy{Max: 2, Window: time.Minute, Lockout: time.Hour}, nil)
+	prefix := redistest.Prefix(t)
+	l := lockout.New(redistest.Connect(t, prefix), prefix, "login", lockout.Policy{Max: 2, Window: time.Minute, Lockout: time.Hour}, nil)
 	ctx := context.Background()
 	for range 2 {
 		d, err := l.Attempt(ctx, "k")
